@@ -354,3 +354,16 @@ public sealed class RetryTests
         Assert.Equal(2, calls);
     }
 }
+
+public sealed class CompositeFloodWaitClassifierTests
+{
+    [Fact]
+    public void First_matching_classifier_wins_and_unknown_exceptions_are_not_flood_waits()
+    {
+        var composite = new CompositeFloodWaitClassifier([new FakeFloodClassifier(), new FakeFloodClassifier()]);
+        Assert.True(composite.TryClassify(new FakeFloodException(TimeSpan.FromSeconds(3), "chat:1"), out var wait));
+        Assert.Equal(new FloodWait(TimeSpan.FromSeconds(3), "chat:1"), wait);
+        Assert.False(composite.TryClassify(new InvalidOperationException(), out _));
+        Assert.Throws<ArgumentException>(() => new CompositeFloodWaitClassifier([null!]));
+    }
+}
