@@ -103,3 +103,30 @@ public sealed class BotResilienceServiceCollectionTests
         await host.StopAsync();
     }
 }
+
+public sealed class DependencyInjectionReadmeExampleTests
+{
+    [Fact]
+    public async Task Readme_di_example_compiles_and_resolves()
+    {
+        var builder = Host.CreateApplicationBuilder();
+
+        // --- README DI snippet start ---
+        builder.Services.AddBotResilience(b => b
+            .AddSlidingWindowLimiter("bot-global", o => { o.PermitLimit = 30; o.Window = TimeSpan.FromSeconds(1); })
+            .AddCircuitBreaker("bot-api", o => o.FailureThreshold = 5)
+            .AddPipeline("send", (p, sp) => p
+                .AddTimeout(TimeSpan.FromSeconds(25))
+                .AddFloodGate(sp.GetRequiredService<IFloodGate>(), "bot")
+                .AddRetry(new RetryOptions { FloodGate = sp.GetRequiredService<IFloodGate>(), FloodGateScope = "bot" })
+                .AddCircuitBreaker(sp.GetRequiredKeyedService<CircuitBreaker>("bot-api"))
+                .AddRateLimiter(sp.GetRequiredKeyedService<IRateLimiter>("bot-global"))));
+        // --- README DI snippet end ---
+
+        using var host = builder.Build();
+        await host.StartAsync();
+        var pipeline = host.Services.GetRequiredService<IResiliencePipelineProvider>().GetPipeline("send");
+        Assert.Equal(5, await pipeline.ExecuteAsync(static _ => new ValueTask<int>(5)));
+        await host.StopAsync();
+    }
+}
