@@ -137,7 +137,7 @@ public static partial class MTProtoErrorClassifier
         }
 
         // 6. Any other exception with an integer Code is an MTProto (RPC) error of another kind.
-        if (shape.HasCode)
+        if (code is not null)
         {
             return new MTProtoError(MTProtoErrorKind.Other, 0, RpcName(message), codeValue, exception);
         }
