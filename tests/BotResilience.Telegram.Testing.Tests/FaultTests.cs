@@ -150,4 +150,21 @@ public sealed class FaultTests
         Assert.Equal(failed, h.Emulator.Statistics.ServerErrorCount);
         Assert.Equal(50, failed + h.Emulator.Faults.PendingFaultCount);
     }
+
+    [Theory]
+    [MemberData(nameof(Transports))]
+    public async Task BlockChat_answers_403_until_unblocked(string transport)
+    {
+        await using var h = await EmulatorHarness.CreateAsync(transport);
+        h.Emulator.Faults.BlockChat(11);
+        var blocked = await h.SendMessageAsync(11, "hi");
+        Assert.Equal(403, blocked.Status);
+        Assert.Equal("""{"ok":false,"error_code":403,"description":"Forbidden: bot was blocked by the user"}""", blocked.Body);
+        Assert.True((await h.SendMessageAsync(12, "hi")).Ok);
+        h.Emulator.Faults.UnblockChat(11);
+        Assert.True((await h.SendMessageAsync(11, "hi")).Ok);
+        h.Emulator.Faults.BlockChat(11);
+        h.Emulator.Faults.Clear();
+        Assert.True((await h.SendMessageAsync(11, "again")).Ok);
+    }
 }
