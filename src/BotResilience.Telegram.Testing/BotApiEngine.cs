@@ -960,19 +960,34 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         });
     }
 
-    /// <summary>A webhook answer that carries a method call (Telegram's "reply in the webhook response").</summary>
-    private async Task ProcessWebhookReplyAsync(string? contentType, byte[] body)
+    /// <summary>
+    /// A webhook answer that carries a method call (Telegram's "reply in the webhook response"). Run detached, as
+    /// Telegram does (the bot never sees its result), so a reply such as <c>deleteWebhook</c> cannot wait on the very
+    /// delivery that carried it.
+    /// </summary>
+    private Task ProcessWebhookReplyAsync(string? contentType, byte[] body)
     {
-        var request = new BotApiRequest("POST", string.Empty, queryString: null, contentType, body);
-        var (parameters, _) = await BotApiParameters.ParseAsync(request, _disposing.Token).ConfigureAwait(false);
-        if (parameters?.GetString("method") is not { Length: > 0 } method)
+        _ = Task.Run(async () =>
         {
-            return;
-        }
+            try
+            {
+                var request = new BotApiRequest("POST", string.Empty, queryString: null, contentType, body);
+                var (parameters, _) = await BotApiParameters.ParseAsync(request, _disposing.Token).ConfigureAwait(false);
+                if (parameters?.GetString("method") is not { Length: > 0 } method)
+                {
+                    return;
+                }
 
-        var token = _options.AcceptedTokens.Count > 0 ? _options.AcceptedTokens[0] : "1:webhook-reply";
-        var path = string.Create(CultureInfo.InvariantCulture, $"/bot{token}/{method}");
-        await ProcessAsync(new BotApiRequest("POST", path, queryString: null, contentType, body), _disposing.Token).ConfigureAwait(false);
+                var token = _options.AcceptedTokens.Count > 0 ? _options.AcceptedTokens[0] : "1:webhook-reply";
+                var path = string.Create(CultureInfo.InvariantCulture, $"/bot{token}/{Uri.EscapeDataString(method)}");
+                await ProcessAsync(new BotApiRequest("POST", path, queryString: null, contentType, body), _disposing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The emulator is being disposed.
+            }
+        });
+        return Task.CompletedTask;
     }
 
     private static BotApiResponse WithDescription(string description)
