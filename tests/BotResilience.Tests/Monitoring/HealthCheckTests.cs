@@ -1,3 +1,4 @@
+using BotResilience.CircuitBreaking;
 using BotResilience.Monitoring;
 using BotResilience.Testing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -70,5 +71,38 @@ public sealed class HealthCheckTests
         var unhealthy = await check.CheckHealthAsync(Context);
         Assert.Equal(HealthStatus.Unhealthy, unhealthy.Status);
         Assert.Contains("webhook (silent 181 s > 180 s)", unhealthy.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CircuitBreaker_check_reports_open_and_isolated_breakers()
+    {
+        var time = new ManualTimeProvider();
+        var registry = new CircuitBreakerRegistry(time);
+        var telegram = registry.GetOrAdd("telegram", new CircuitBreakerOptions { Name = "telegram", FailureThreshold = 2, BreakDuration = TimeSpan.FromSeconds(300) });
+        var payments = registry.GetOrAdd("payments", new CircuitBreakerOptions { Name = "payments" });
+        var check = new CircuitBreakerHealthCheck(registry);
+        Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(Context)).Status);
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True(telegram.TryEnter(out _));
+            telegram.RecordFailure();
+        }
+
+        var open = await check.CheckHealthAsync(Context);
+        Assert.Equal(HealthStatus.Degraded, open.Status);
+        Assert.Equal("Open", open.Data["telegram"]);
+        Assert.Equal("Closed", open.Data["payments"]);
+        Assert.Contains("telegram (Open)", open.Description, StringComparison.Ordinal);
+
+        payments.Isolate();
+        var strict = new CircuitBreakerHealthCheck(registry, HealthStatus.Unhealthy);
+        var isolated = await strict.CheckHealthAsync(Context);
+        Assert.Equal(HealthStatus.Unhealthy, isolated.Status);
+        Assert.Contains("payments (Isolated)", isolated.Description, StringComparison.Ordinal);
+
+        telegram.Reset();
+        payments.Reset();
+        Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(Context)).Status);
     }
 }

@@ -96,6 +96,8 @@ public sealed class MonitoringHostingTests
         var ready = await health.CheckHealthAsync(r => r.Tags.Contains(BotResilienceHealthChecks.ReadyTag));
         Assert.DoesNotContain(BotResilienceHealthChecks.WatchdogCheckName, ready.Entries.Keys);
         Assert.Contains(BotResilienceHealthChecks.ThreadPoolCheckName, ready.Entries.Keys);
+        Assert.Contains(BotResilienceHealthChecks.CircuitBreakersCheckName, ready.Entries.Keys);
+        Assert.DoesNotContain(BotResilienceHealthChecks.CircuitBreakersCheckName, live.Entries.Keys);
         var all = await health.CheckHealthAsync(r => r.Tags.Contains("botresilience"));
         Assert.Equal(live.Entries.Count + ready.Entries.Count - 1, all.Entries.Count);
 
