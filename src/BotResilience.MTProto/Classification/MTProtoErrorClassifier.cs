@@ -32,13 +32,10 @@ public static partial class MTProtoErrorClassifier
         }
 
         MTProtoError? firstOther = null;
-        var inspected = 0;
-        var pending = new Stack<Exception>();
-        pending.Push(exception);
-        while (pending.Count > 0 && inspected < MaxExceptionsInspected)
+        Stack<Exception>? pending = null; // only for AggregateExceptions: a plain InnerException chain allocates nothing
+        var current = exception;
+        for (var inspected = 0; current is not null && inspected < MaxExceptionsInspected; inspected++)
         {
-            var current = pending.Pop();
-            inspected++;
             var result = ClassifySingle(current, cache);
             if (result.Kind is MTProtoErrorKind.FloodWait or MTProtoErrorKind.PeerFlood or MTProtoErrorKind.TransportFlood)
             {
@@ -50,9 +47,11 @@ public static partial class MTProtoErrorClassifier
                 firstOther ??= result;
             }
 
+            Exception? next = null;
             if (current is AggregateException aggregate)
             {
                 var inner = aggregate.InnerExceptions;
+                pending ??= new Stack<Exception>();
                 for (var i = inner.Count - 1; i >= 0; i--)
                 {
                     if (inner[i] is { } e)
@@ -63,8 +62,15 @@ public static partial class MTProtoErrorClassifier
             }
             else if (current.InnerException is { } innerException && !ReferenceEquals(innerException, current))
             {
-                pending.Push(innerException);
+                next = innerException;
             }
+
+            if (next is null && pending is { Count: > 0 })
+            {
+                next = pending.Pop();
+            }
+
+            current = next;
         }
 
         return firstOther ?? MTProtoError.NotMTProto(exception);
@@ -96,22 +102,23 @@ public static partial class MTProtoErrorClassifier
         var seconds = shape.ReadSeconds(exception);
 
         // 1. An RPC error name carrying a wait: FLOOD_WAIT_X, FLOOD_PREMIUM_WAIT_X, SLOWMODE_WAIT_X, *_DELAY_X, FLOOD_WAIT_17...
-        var waitName = WaitNameRegex().Match(message);
-        if (waitName.Success)
+        foreach (var waitName in WaitNameRegex().EnumerateMatches(message))
         {
-            var digits = waitName.Groups["x"].Value;
-            var wait = digits != "X" && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
+            var span = message.AsSpan(waitName.Index, waitName.Length);
+            var separator = span.LastIndexOf('_');
+            var digits = span[(separator + 1)..];
+            var wait = digits is not "X" && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)
                 ? parsed
                 : ToSeconds(x) ?? ToSeconds(seconds) ?? 0;
-            return new MTProtoError(MTProtoErrorKind.FloodWait, wait, waitName.Groups["name"].Value + "_X", codeValue == 0 ? 420 : codeValue, exception);
+            var name = waitName.Length == message.Length && digits is "X" ? message : NormalisedWaitName(span[..separator]);
+            return new MTProtoError(MTProtoErrorKind.FloodWait, wait, name, codeValue == 0 ? 420 : codeValue, exception);
         }
 
         // 2. Telethon-style text ("A wait of 17 seconds is required ...") or a Seconds member on a *Wait* error type.
-        var telethon = TelethonWaitRegex().Match(message);
-        if (telethon.Success || (seconds is not null && IsWaitTypeName(shape.TypeName)))
+        var telethonSeconds = TelethonSeconds(message);
+        if (telethonSeconds is not null || (seconds is not null && IsWaitTypeName(shape.TypeName)))
         {
-            var wait = ToSeconds(seconds)
-                ?? (telethon.Success && int.TryParse(telethon.Groups["s"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : 0);
+            var wait = ToSeconds(seconds) ?? telethonSeconds ?? 0;
             return new MTProtoError(MTProtoErrorKind.FloodWait, wait, TelethonName(shape.TypeName), codeValue == 0 ? 420 : codeValue, exception);
         }
 
@@ -160,14 +167,40 @@ public static partial class MTProtoErrorClassifier
 
     private static string? RpcName(string message)
     {
-        var match = RpcNameRegex().Match(message);
-        return match.Success ? DigitsRegex().Replace(match.Value, "X") : null;
+        if (!RpcNameRegex().IsMatch(message))
+        {
+            return null;
+        }
+
+        return char.IsAsciiDigit(message[^1]) ? DigitsRegex().Replace(message, "X") : message;
     }
 
-    [GeneratedRegex(@"(?<![A-Z0-9_])(?<name>[A-Z0-9][A-Z0-9_]*?_(?:WAIT|DELAY))_(?<x>X|\d+)(?![A-Za-z0-9_])", RegexOptions.CultureInvariant)]
+    private static int? TelethonSeconds(string message)
+    {
+        foreach (var match in TelethonWaitRegex().EnumerateMatches(message))
+        {
+            // "A wait of 17 seconds is required": the digits follow the 10-character "A wait of ".
+            var digits = message.AsSpan(match.Index + 10, match.Length - 10);
+            var end = digits.IndexOf(' ');
+            return int.TryParse(end < 0 ? digits : digits[..end], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        }
+
+        return null;
+    }
+
+    private static string NormalisedWaitName(ReadOnlySpan<char> prefix) => prefix switch
+    {
+        "FLOOD_WAIT" => "FLOOD_WAIT_X",
+        "FLOOD_PREMIUM_WAIT" => "FLOOD_PREMIUM_WAIT_X",
+        "SLOWMODE_WAIT" => "SLOWMODE_WAIT_X",
+        "FLOOD_TEST_PHONE_WAIT" => "FLOOD_TEST_PHONE_WAIT_X",
+        _ => string.Concat(prefix, "_X"),
+    };
+
+    [GeneratedRegex(@"(?<![A-Z0-9_])[A-Z0-9][A-Z0-9_]*?_(?:WAIT|DELAY)_(?:X|\d+)(?![A-Za-z0-9_])", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex WaitNameRegex();
 
-    [GeneratedRegex(@"\bA wait of (?<s>\d+) seconds? is required", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\bA wait of \d+ seconds? is required", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex TelethonWaitRegex();
 
     [GeneratedRegex(@"(?<![A-Z0-9_])PEER_FLOOD(?![A-Z0-9_])", RegexOptions.CultureInvariant)]
