@@ -41,6 +41,7 @@ namespace BotResilience.MTProto;
 /// </remarks>
 public sealed partial class MTProtoInvoker : IDisposable, ICircuitBreakerRegistry
 {
+    private const int MaxPooledTokenSources = 64;
     private readonly MTProtoInvokerOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -49,6 +50,7 @@ public sealed partial class MTProtoInvoker : IDisposable, ICircuitBreakerRegistr
     private readonly IFloodGate _gate;
     private readonly ConcurrentDictionary<string, SessionContext> _sessions = new(StringComparer.Ordinal);
     private readonly Func<string, SessionContext> _contextFactory;
+    private readonly ConcurrentQueue<CancellationTokenSource> _tokenSources = new();
 
     /// <summary>Creates an invoker.</summary>
     /// <param name="options">The options; validated and copied.</param>
@@ -180,7 +182,14 @@ public sealed partial class MTProtoInvoker : IDisposable, ICircuitBreakerRegistr
     }
 
     /// <summary>Releases the invoker's own limiter (a configured <see cref="MTProtoInvokerOptions.Limiter"/> is not disposed).</summary>
-    public void Dispose() => _ownedLimiter?.Dispose();
+    public void Dispose()
+    {
+        _ownedLimiter?.Dispose();
+        while (_tokenSources.TryDequeue(out var source))
+        {
+            source.Dispose();
+        }
+    }
 
     internal SessionContext GetContext(string session)
     {
@@ -438,31 +447,66 @@ public sealed partial class MTProtoInvoker : IDisposable, ICircuitBreakerRegistr
         await _gate.WaitAsync(scope, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<TResult> CallAsync<TResult, TState>(Func<TState, CancellationToken, Task<TResult>> call, TState state, CancellationToken cancellationToken)
+    private async ValueTask<TResult> CallAsync<TResult, TState>(Func<TState, CancellationToken, Task<TResult>> call, TState state, CancellationToken cancellationToken)
     {
-        using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var task = call(state, attemptCts.Token) ?? throw new InvalidOperationException("The MTProto call returned a null task.");
-        if (task.IsCompleted)
-        {
-            return await task.ConfigureAwait(false);
-        }
-
-        var timeout = _options.Timeout;
+        // A pooled token source per attempt (cancelled on timeout or when the caller cancels): no allocation per call.
+        var attemptCts = RentTokenSource();
+        var registration = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), attemptCts);
+        var abandoned = false;
         try
         {
-            return timeout == System.Threading.Timeout.InfiniteTimeSpan
-                ? await task.WaitAsync(cancellationToken).ConfigureAwait(false)
-                : await task.WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            var task = call(state, attemptCts.Token) ?? throw new InvalidOperationException("The MTProto call returned a null task.");
+            if (task.IsCompleted)
+            {
+                return await task.ConfigureAwait(false);
+            }
+
+            var timeout = _options.Timeout;
+            try
+            {
+                return timeout == System.Threading.Timeout.InfiniteTimeSpan
+                    ? await task.WaitAsync(cancellationToken).ConfigureAwait(false)
+                    : await task.WaitAsync(timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex) when (!task.IsCompleted || !ReferenceEquals(task.Exception?.InnerException, ex))
+            {
+                abandoned = true;
+                Abandon(task, attemptCts);
+                throw new TimeoutRejectedException(timeout, ex);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !task.IsCompleted)
+            {
+                abandoned = true;
+                Abandon(task, attemptCts);
+                throw;
+            }
         }
-        catch (TimeoutException ex) when (!task.IsCompleted || !ReferenceEquals(task.Exception?.InnerException, ex))
+        finally
         {
-            Abandon(task, attemptCts);
-            throw new TimeoutRejectedException(timeout, ex);
+            registration.Dispose();
+            if (abandoned)
+            {
+                attemptCts.Dispose(); // already cancelled; the abandoned call may still hold its token, so never reuse it
+            }
+            else
+            {
+                ReturnTokenSource(attemptCts);
+            }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !task.IsCompleted)
+    }
+
+    private CancellationTokenSource RentTokenSource() =>
+        _tokenSources.TryDequeue(out var source) ? source : new CancellationTokenSource();
+
+    private void ReturnTokenSource(CancellationTokenSource source)
+    {
+        if (source.TryReset() && _tokenSources.Count < MaxPooledTokenSources)
         {
-            Abandon(task, attemptCts);
-            throw;
+            _tokenSources.Enqueue(source);
+        }
+        else
+        {
+            source.Dispose();
         }
     }
 

@@ -370,4 +370,30 @@ public sealed class MTProtoInvokerFloodTests
         var ok = await invoker.InvokeAsync("other", static (n, _) => Task.FromResult(n * 2), 21);
         Assert.Equal(42, ok);
     }
+
+    [Fact]
+    public async Task The_call_token_is_cancelled_with_the_caller_and_later_calls_get_a_fresh_token()
+    {
+        var time = new ManualTimeProvider();
+        using var invoker = Create(time);
+        using var cts = new CancellationTokenSource();
+        CancellationToken seen = default;
+        var pending = invoker.InvokeAsync("main", async ct =>
+        {
+            seen = ct;
+            await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            return "never";
+        }, cancellationToken: cts.Token);
+        await TestClock.Settle();
+        Assert.False(seen.IsCancellationRequested);
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        Assert.True(seen.IsCancellationRequested);
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.False(await invoker.InvokeAsync("main", ct => Task.FromResult(ct.IsCancellationRequested)));
+        }
+    }
 }
