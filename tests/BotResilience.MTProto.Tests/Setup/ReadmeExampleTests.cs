@@ -11,6 +11,7 @@ public sealed class ReadmeExampleTests
         var time = new ManualTimeProvider();
         using var client = new FakeWTelegramClient();
         var peer = "@durov";
+        var cachedHistory = "cached history";
 
         // --- README example (WTelegramClient) ---
         MTProtoClientSetup.DisableBuiltInFloodRetry(client);       // same as: client.FloodRetryThreshold = -1;
@@ -21,7 +22,7 @@ public sealed class ReadmeExampleTests
         var orCached = await invoker.InvokeAsync(
             "main",
             ct => client.Messages_GetHistory(peer),
-            fallback: ct => Task.FromResult("cached history"),
+            fallback: ct => Task.FromResult(cachedHistory),
             method: "messages.getHistory");
         invoker.Isolate("main");   // kill switch: MTProto off, callers get the fallback (or BrokenCircuitException)
         invoker.Reset("main");
