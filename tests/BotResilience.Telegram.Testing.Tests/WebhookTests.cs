@@ -144,4 +144,53 @@ public sealed class WebhookTests
         Assert.Equal(400, (await h.PostJsonAsync("setWebhook", new { url = "https://example.org/hook", secret_token = "has space" })).Status);
         Assert.Null(h.Emulator.WebhookUrl);
     }
+
+    [Fact]
+    public async Task WebhookHandler_delivers_in_memory_and_a_deleteWebhook_reply_does_not_deadlock()
+    {
+        var handler = new RecordingHandler();
+        var options = Fast();
+        options.WebhookHandler = handler;
+        await using var h = await EmulatorHarness.CreateAsync("memory", options);
+        await h.PostJsonAsync("setWebhook", new { url = "https://bot.example/hook", secret_token = "abc" });
+        h.Emulator.SendUserMessage(3, "in memory");
+        await h.Emulator.WaitForWebhookDeliveriesAsync(1, TimeSpan.FromSeconds(10));
+        var (uri, secret, body) = Assert.Single(handler.Requests);
+        Assert.Equal("https://bot.example/hook", uri.ToString());
+        Assert.Equal("abc", secret);
+        Assert.Contains("in memory", body, StringComparison.Ordinal);
+
+        handler.Reply = """{"method":"deleteWebhook"}""";
+        h.Emulator.SendUserMessage(3, "last one");
+        await h.Emulator.WaitForWebhookDeliveriesAsync(2, TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (h.Emulator.WebhookUrl is not null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Null(h.Emulator.WebhookUrl);
+        Assert.True((await h.PostJsonAsync("getUpdates", new { })).Ok);
+    }
+
+    private sealed class RecordingHandler : HttpMessageHandler
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(Uri Uri, string? Secret, string Body)> Requests { get; } = new();
+
+        public string? Reply { get; set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = await request.Content!.ReadAsStringAsync(cancellationToken);
+            request.Headers.TryGetValues("X-Telegram-Bot-Api-Secret-Token", out var secrets);
+            Requests.Enqueue((request.RequestUri!, secrets?.FirstOrDefault(), body));
+            var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+            if (Reply is { } reply)
+            {
+                response.Content = new StringContent(reply, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            return response;
+        }
+    }
 }
