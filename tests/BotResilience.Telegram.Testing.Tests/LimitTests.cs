@@ -173,8 +173,9 @@ public sealed class LimitTests
     [Fact]
     public async Task Over_real_http_a_flood_gets_429_and_a_client_that_honours_retry_after_gets_through()
     {
-        // TimeScale 20: one emulated second is 50 ms, so honouring retry_after/TimeScale keeps the test fast.
-        await using var h = await EmulatorHarness.CreateAsync("http", new BotApiEmulatorOptions { TimeScale = 20 });
+        // TimeScale 4: one emulated second is 250 ms (slow enough that even a loaded CI machine floods the chat),
+        // and honouring retry_after / TimeScale keeps the test short.
+        await using var h = await EmulatorHarness.CreateAsync("http", new BotApiEmulatorOptions { TimeScale = 4 });
         var delivered = 0;
         var limited = 0;
         while (delivered < 8)
@@ -189,7 +190,7 @@ public sealed class LimitTests
             Assert.Equal(429, result.Status);
             Assert.Equal($"Too Many Requests: retry after {result.RetryAfter}", result.Description);
             limited++;
-            await Task.Delay(TimeSpan.FromSeconds(result.RetryAfter!.Value / 20.0));
+            await Task.Delay(TimeSpan.FromSeconds(result.RetryAfter!.Value / 4.0));
         }
 
         Assert.True(limited >= 1);
