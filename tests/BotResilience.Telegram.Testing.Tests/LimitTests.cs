@@ -199,6 +199,50 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task PerChatLimitAppliesToGroups_adds_the_per_chat_bucket_to_groups()
+    {
+        var time = new ManualTimeProvider();
+        await using var h = await EmulatorHarness.CreateAsync("memory", Manual(time, o => o.PerChatLimitAppliesToGroups = true));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await h.SendMessageAsync(-9, "burst")).Ok);
+        }
+
+        Assert.Equal(1, (await h.SendMessageAsync(-9, "4th within a second")).RetryAfter);
+    }
+
+    [Fact]
+    public async Task EnforceLimits_false_accepts_a_flood_but_still_honours_forced_penalties()
+    {
+        var time = new ManualTimeProvider();
+        await using var h = await EmulatorHarness.CreateAsync("memory", Manual(time, o => o.EnforceLimits = false));
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True((await h.SendMessageAsync(1, "flood")).Ok);
+        }
+
+        h.Emulator.Faults.FloodChat(1, 10);
+        Assert.Equal(10, (await h.SendMessageAsync(1, "x")).RetryAfter);
+        Assert.Equal(1, h.Emulator.TooManyRequestsCount);
+    }
+
+    [Fact]
+    public async Task Retry_after_is_the_rounded_up_wait_of_the_tightest_limit()
+    {
+        var time = new ManualTimeProvider();
+        await using var h = await EmulatorHarness.CreateAsync("memory", Manual(time, o => o.PenalizeUntilRetryAfter = false));
+        for (var i = 0; i < 20; i++)
+        {
+            await h.SendMessageAsync(-1, "x");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(10.2));
+        Assert.Equal(50, (await h.SendMessageAsync(-1, "x")).RetryAfter); // 49.8 s → 50
+        time.Advance(TimeSpan.FromSeconds(49));
+        Assert.Equal(1, (await h.SendMessageAsync(-1, "x")).RetryAfter); // 0.8 s → 1
+    }
+
+    [Fact]
     public void Property_no_60s_interval_ever_holds_more_than_20_group_messages_and_retry_after_is_always_enough()
     {
         var gaps = Gen.Choose(0, 9000).ArrayOf().Select(a => a.Take(80).ToArray()); // gaps in ms
