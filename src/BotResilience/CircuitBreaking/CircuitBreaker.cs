@@ -19,7 +19,8 @@ namespace BotResilience.CircuitBreaking;
 /// <para>
 /// Hot path: in the closed state <see cref="TryEnter(out TimeSpan)"/> is one volatile read, and in
 /// consecutive-failure mode <see cref="RecordSuccess"/> is two reads when there is no failure streak to reset:
-/// no lock, no clock read, no allocation. Ratio mode takes the lock and reads the clock to count the outcome.
+/// no lock, no clock read, no allocation. In ratio mode a success is one clock read and one interlocked increment
+/// (the lock is taken only to roll a bucket); failures always take the lock.
 /// </para>
 /// <para>
 /// State-change notifications (<see cref="CircuitBreakerOptions.OnStateChanged"/>, <see cref="StateChanged"/>) run
@@ -146,9 +147,19 @@ public sealed class CircuitBreaker
     /// <summary>Reports that an admitted call succeeded. In half-open this closes the circuit.</summary>
     public void RecordSuccess()
     {
-        if (_window is null && _state == (int)CircuitState.Closed && Volatile.Read(ref _consecutiveFailures) == 0)
+        if (_state == (int)CircuitState.Closed)
         {
-            return;
+            if (_window is null)
+            {
+                if (Volatile.Read(ref _consecutiveFailures) == 0)
+                {
+                    return;
+                }
+            }
+            else if (_window.TryRecordSuccess(_timeProvider.GetTimestamp()))
+            {
+                return;
+            }
         }
 
         RecordOutcome(failure: false);
