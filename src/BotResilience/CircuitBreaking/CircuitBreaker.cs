@@ -144,6 +144,29 @@ public sealed class CircuitBreaker
         return TryEnterSlow(out retryAfter, out _);
     }
 
+    /// <summary>
+    /// Like <see cref="TryEnter(out TimeSpan)"/>, and also tells in which state the breaker rejected the call, so a
+    /// caller can build an exact <see cref="BrokenCircuitException"/> (reading <see cref="State"/> afterwards may
+    /// already show a later state).
+    /// </summary>
+    /// <param name="retryAfter">See <see cref="TryEnter(out TimeSpan)"/>.</param>
+    /// <param name="state">
+    /// When rejected: <see cref="CircuitState.Open"/>, <see cref="CircuitState.HalfOpen"/> or <see cref="CircuitState.Isolated"/>.
+    /// When admitted: the state that admitted the call (<see cref="CircuitState.Closed"/>, or <see cref="CircuitState.HalfOpen"/> for a probe).
+    /// </param>
+    /// <returns><see langword="true"/> when admitted.</returns>
+    public bool TryEnter(out TimeSpan retryAfter, out CircuitState state)
+    {
+        if (_state == (int)CircuitState.Closed)
+        {
+            retryAfter = TimeSpan.Zero;
+            state = CircuitState.Closed;
+            return true;
+        }
+
+        return TryEnterSlow(out retryAfter, out state);
+    }
+
     /// <summary>Reports that an admitted call succeeded. In half-open this closes the circuit.</summary>
     public void RecordSuccess()
     {
@@ -318,7 +341,7 @@ public sealed class CircuitBreaker
     /// <inheritdoc />
     public override string ToString() => $"CircuitBreaker '{Name}' ({State})";
 
-    private bool TryEnterSlow(out TimeSpan retryAfter, out CircuitState rejectedIn)
+    private bool TryEnterSlow(out TimeSpan retryAfter, out CircuitState rejectedIn) // rejectedIn: the deciding state
     {
         CircuitStateChange? change = null;
         bool admitted;
