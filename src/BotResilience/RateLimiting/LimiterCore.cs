@@ -102,18 +102,22 @@ internal class LimiterCore
 
             if (_head is null)
             {
-                var wait = _all is null ? _first.GetWait(now, permits) : WaitLocked(now, permits);
-                if (wait == 0)
+                long wait;
+                if (_all is null)
                 {
-                    if (_all is null)
-                    {
-                        _first.Consume(now, permits);
-                    }
-                    else
+                    wait = _first.TryConsume(now, permits);
+                }
+                else
+                {
+                    wait = WaitLocked(now, permits);
+                    if (wait == 0)
                     {
                         ConsumeLocked(now, permits);
                     }
+                }
 
+                if (wait == 0)
+                {
                     decision = RateLimitDecision.Granted;
                 }
                 else
@@ -195,10 +199,21 @@ internal class LimiterCore
             long wait = 0;
             if (_head is null)
             {
-                wait = WaitLocked(now, permits);
+                if (_all is null)
+                {
+                    wait = _first.TryConsume(now, permits);
+                }
+                else
+                {
+                    wait = WaitLocked(now, permits);
+                    if (wait == 0)
+                    {
+                        ConsumeLocked(now, permits);
+                    }
+                }
+
                 if (wait == 0)
                 {
-                    ConsumeLocked(now, permits);
                     decision = RateLimitDecision.Granted;
                 }
             }
