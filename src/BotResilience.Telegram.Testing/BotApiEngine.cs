@@ -52,7 +52,8 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         Faults = new BotApiFaults(
             options.RandomSeed is { } seed ? new Random(seed) : new Random(),
             Flood,
-            Migrate);
+            Migrate,
+            Block);
         Webhooks = new WebhookDispatcher(options, Updates, Counters, ProcessWebhookReplyAsync);
     }
 
@@ -145,7 +146,8 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         await _disposing.CancelAsync().ConfigureAwait(false);
         Updates.TerminatePoll();
         await Webhooks.DisposeAsync().ConfigureAwait(false);
-        _disposing.Dispose();
+
+        // _disposing is cancelled, not disposed: requests still in flight may read its token (it owns no timer).
     }
 
     public async ValueTask<BotApiResponse> ProcessAsync(BotApiRequest request, CancellationToken cancellationToken)
@@ -224,7 +226,8 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
             throw new ArgumentException("The update is not valid JSON: " + exception.Message, nameof(updateJson), exception);
         }
 
-        return Enqueue(id =>
+        var type = update.Select(static p => p.Key).FirstOrDefault(static k => k != "update_id") ?? "unknown";
+        return Enqueue(type, id =>
         {
             update["update_id"] = id;
             return update.ToJsonString();
@@ -300,7 +303,7 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
 
         var date = _time.GetUtcNow().ToUnixTimeSeconds();
         var botId = Volatile.Read(ref _lastBotId);
-        return Enqueue(updateId => WriteJson((updateId, userId, data, queryId, message, chat, messageId, date, botId, _options), static (writer, s) =>
+        return Enqueue("callback_query", updateId => WriteJson((updateId, userId, data, queryId, message, chat, messageId, date, botId, _options), static (writer, s) =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("update_id", s.updateId);
@@ -383,7 +386,7 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         }
 
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        return Enqueue(updateId => WriteJson((updateId, userId, kind, chat, messageId, now, editedMessageId, writeContent, state), static (writer, s) =>
+        return Enqueue(kind, updateId => WriteJson((updateId, userId, kind, chat, messageId, now, editedMessageId, writeContent, state), static (writer, s) =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("update_id", s.updateId);
@@ -403,9 +406,9 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         }));
     }
 
-    private long Enqueue(Func<long, string> build)
+    private long Enqueue(string type, Func<long, string> build)
     {
-        var id = Updates.Enqueue(build);
+        var id = Updates.Enqueue(type, build);
         Counters.Increment(ref Counters.UpdatesEnqueued);
         return id;
     }
@@ -457,13 +460,34 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         }
     }
 
+    private void Block(long? chatId, bool blocked)
+    {
+        lock (_gate)
+        {
+            if (chatId is { } id)
+            {
+                _chats.Get(id).BlockedBot = blocked;
+                return;
+            }
+
+            foreach (var chat in _chats.All)
+            {
+                chat.BlockedBot = false;
+            }
+        }
+    }
+
     private BotApiResponse Finish(BotApiResponse response, string methodName, IReadOnlyDictionary<string, string> parameters, EmulatedChat? chat,
         DateTimeOffset arrivedAt, long arrivedTimestamp)
     {
         var status = response.AbortConnection ? 0 : response.StatusCode;
         lock (_gate)
         {
-            _calls.Add(new BotApiCall(methodName, status, parameters, arrivedAt, arrivedTimestamp));
+            if (_options.RecordCalls)
+            {
+                _calls.Add(new BotApiCall(methodName, status, parameters, arrivedAt, arrivedTimestamp));
+            }
+
             if (status == 429 && chat is not null)
             {
                 chat.TooManyRequestsCount++;
@@ -635,6 +659,11 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
             if (chat.MigratedTo is { } migrated)
             {
                 return BotApiJson.Error(400, "Bad Request: group chat was upgraded to a supergroup chat", retryAfter: null, migrateToChatId: migrated);
+            }
+
+            if (chat.BlockedBot)
+            {
+                return BotApiJson.Error(403, "Forbidden: bot was blocked by the user");
             }
 
             var retryAfter = _limits.TryAdmit(chat, paid, now);
@@ -828,6 +857,11 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         _ = p.TryGetInt64("offset", out var offset);
         var limit = p.TryGetInt64("limit", out var l) ? (int)Math.Clamp(l, 1, 100) : 100;
         var timeout = p.TryGetInt64("timeout", out var t) ? TimeSpan.FromSeconds(Math.Clamp(t, 0, 3600)) : TimeSpan.Zero;
+        if (!TryApplyAllowedUpdates(p))
+        {
+            return BotApiJson.BadRequest("Bad Request: can't parse allowed updates");
+        }
+
         var (outcome, updates) = await Updates.PollAsync(offset, limit, timeout, _time, cancellationToken).ConfigureAwait(false);
         if (outcome == UpdateQueue.PollOutcome.Terminated)
         {
@@ -877,6 +911,11 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         if (secret is not null && !SecretTokenPattern().IsMatch(secret))
         {
             return BotApiJson.BadRequest("Bad Request: bad webhook: secret token contains unallowed characters");
+        }
+
+        if (!TryApplyAllowedUpdates(p))
+        {
+            return BotApiJson.BadRequest("Bad Request: can't parse allowed updates");
         }
 
         if (p.GetBoolean("drop_pending_updates"))
@@ -932,19 +971,70 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         });
     }
 
-    /// <summary>A webhook answer that carries a method call (Telegram's "reply in the webhook response").</summary>
-    private async Task ProcessWebhookReplyAsync(string? contentType, byte[] body)
+    /// <summary>
+    /// A webhook answer that carries a method call (Telegram's "reply in the webhook response"). Run detached, as
+    /// Telegram does (the bot never sees its result), so a reply such as <c>deleteWebhook</c> cannot wait on the very
+    /// delivery that carried it.
+    /// </summary>
+    private Task ProcessWebhookReplyAsync(string? contentType, byte[] body)
     {
-        var request = new BotApiRequest("POST", string.Empty, queryString: null, contentType, body);
-        var (parameters, _) = await BotApiParameters.ParseAsync(request, _disposing.Token).ConfigureAwait(false);
-        if (parameters?.GetString("method") is not { Length: > 0 } method)
+        _ = Task.Run(async () =>
         {
-            return;
+            try
+            {
+                var request = new BotApiRequest("POST", string.Empty, queryString: null, contentType, body);
+                var (parameters, _) = await BotApiParameters.ParseAsync(request, _disposing.Token).ConfigureAwait(false);
+                if (parameters?.GetString("method") is not { Length: > 0 } method)
+                {
+                    return;
+                }
+
+                var token = _options.AcceptedTokens.Count > 0 ? _options.AcceptedTokens[0] : "1:webhook-reply";
+                var path = string.Create(CultureInfo.InvariantCulture, $"/bot{token}/{Uri.EscapeDataString(method)}");
+                await ProcessAsync(new BotApiRequest("POST", path, queryString: null, contentType, body), _disposing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The emulator is being disposed.
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Applies <c>allowed_updates</c> (a JSON array of strings) when present; absent keeps the previous setting.</summary>
+    private bool TryApplyAllowedUpdates(BotApiParameters parameters)
+    {
+        if (parameters.GetString("allowed_updates") is not { } json)
+        {
+            return true;
         }
 
-        var token = _options.AcceptedTokens.Count > 0 ? _options.AcceptedTokens[0] : "1:webhook-reply";
-        var path = string.Create(CultureInfo.InvariantCulture, $"/bot{token}/{method}");
-        await ProcessAsync(new BotApiRequest("POST", path, queryString: null, contentType, body), _disposing.Token).ConfigureAwait(false);
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                return false;
+            }
+
+            var types = new List<string>();
+            foreach (var item in document.RootElement.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String)
+                {
+                    return false;
+                }
+
+                types.Add(item.GetString()!);
+            }
+
+            Updates.SetAllowedUpdates(types);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static BotApiResponse WithDescription(string description)

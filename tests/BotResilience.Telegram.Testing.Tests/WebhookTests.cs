@@ -6,7 +6,7 @@ public sealed class WebhookTests
 {
     private static BotApiEmulatorOptions Fast() => new()
     {
-        WebhookTimeout = TimeSpan.FromSeconds(2), // generous: the first POST pays for JIT on a busy 2-core machine
+        WebhookTimeout = TimeSpan.FromSeconds(10), // generous: a busy 2-core CI machine must not cause spurious re-sends
         WebhookRetryDelay = TimeSpan.FromMilliseconds(20),
         WebhookMaxRetryDelay = TimeSpan.FromMilliseconds(100),
     };
@@ -70,14 +70,17 @@ public sealed class WebhookTests
     public async Task A_timeout_makes_the_emulator_resend()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
-        await using var h = await EmulatorHarness.CreateAsync("memory", Fast());
-        receiver.ThenDelay(TimeSpan.FromSeconds(30)); // far beyond the 2 s webhook timeout
+        var options = Fast();
+        options.WebhookTimeout = TimeSpan.FromSeconds(1);
+        await using var h = await EmulatorHarness.CreateAsync("memory", options);
+        receiver.ThenDelay(TimeSpan.FromSeconds(30)); // far beyond the 1 s webhook timeout
         await h.PostJsonAsync("setWebhook", new { url = receiver.Url.ToString() });
-        h.Emulator.SendUserMessage(10, "slow");
+        var id = h.Emulator.SendUserMessage(10, "slow");
 
-        await h.Emulator.WaitForWebhookDeliveriesAsync(1, TimeSpan.FromSeconds(10));
-        Assert.Equal(2, receiver.Received.Count);
-        Assert.Equal(1, h.Emulator.Statistics.WebhookResendCount);
+        await h.Emulator.WaitForWebhookDeliveriesAsync(1, TimeSpan.FromSeconds(30));
+        Assert.True(receiver.Received.Count >= 2);
+        Assert.All(receiver.Received, r => Assert.Contains($"\"update_id\":{id}", r.Body, StringComparison.Ordinal));
+        Assert.True(h.Emulator.Statistics.WebhookResendCount >= 1);
         var info = await h.PostJsonAsync("getWebhookInfo", new { });
         Assert.Equal("Read timeout expired", info.Result.GetProperty("last_error_message").GetString());
     }
@@ -143,5 +146,54 @@ public sealed class WebhookTests
         Assert.Equal(400, (await h.PostJsonAsync("setWebhook", new { url = "https://example.org/hook", max_connections = 101 })).Status);
         Assert.Equal(400, (await h.PostJsonAsync("setWebhook", new { url = "https://example.org/hook", secret_token = "has space" })).Status);
         Assert.Null(h.Emulator.WebhookUrl);
+    }
+
+    [Fact]
+    public async Task WebhookHandler_delivers_in_memory_and_a_deleteWebhook_reply_does_not_deadlock()
+    {
+        var handler = new RecordingHandler();
+        var options = Fast();
+        options.WebhookHandler = handler;
+        await using var h = await EmulatorHarness.CreateAsync("memory", options);
+        await h.PostJsonAsync("setWebhook", new { url = "https://bot.example/hook", secret_token = "abc" });
+        h.Emulator.SendUserMessage(3, "in memory");
+        await h.Emulator.WaitForWebhookDeliveriesAsync(1, TimeSpan.FromSeconds(10));
+        var (uri, secret, body) = Assert.Single(handler.Requests);
+        Assert.Equal("https://bot.example/hook", uri.ToString());
+        Assert.Equal("abc", secret);
+        Assert.Contains("in memory", body, StringComparison.Ordinal);
+
+        handler.Reply = """{"method":"deleteWebhook"}""";
+        h.Emulator.SendUserMessage(3, "last one");
+        await h.Emulator.WaitForWebhookDeliveriesAsync(2, TimeSpan.FromSeconds(10));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (h.Emulator.WebhookUrl is not null && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Null(h.Emulator.WebhookUrl);
+        Assert.True((await h.PostJsonAsync("getUpdates", new { })).Ok);
+    }
+
+    private sealed class RecordingHandler : HttpMessageHandler
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(Uri Uri, string? Secret, string Body)> Requests { get; } = new();
+
+        public string? Reply { get; set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = await request.Content!.ReadAsStringAsync(cancellationToken);
+            request.Headers.TryGetValues("X-Telegram-Bot-Api-Secret-Token", out var secrets);
+            Requests.Enqueue((request.RequestUri!, secrets?.FirstOrDefault(), body));
+            var response = new HttpResponseMessage(System.Net.HttpStatusCode.OK);
+            if (Reply is { } reply)
+            {
+                response.Content = new StringContent(reply, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            return response;
+        }
     }
 }

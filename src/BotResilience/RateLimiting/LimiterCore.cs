@@ -22,6 +22,7 @@ internal class LimiterCore
     private long _lastNow;
     private bool _disposed;
     private bool _retired;
+    private bool _unused = true; // a keyed entry is never retired before its creator used it
 
     public LimiterCore(LimiterDefinition definition, long now)
     {
@@ -83,6 +84,7 @@ internal class LimiterCore
                 return false;
             }
 
+            _unused = false;
             ThrowIfDisposed();
             if (now < _lastNow)
             {
@@ -100,18 +102,22 @@ internal class LimiterCore
 
             if (_head is null)
             {
-                var wait = _all is null ? _first.GetWait(now, permits) : WaitLocked(now, permits);
-                if (wait == 0)
+                long wait;
+                if (_all is null)
                 {
-                    if (_all is null)
-                    {
-                        _first.Consume(now, permits);
-                    }
-                    else
+                    wait = _first.TryConsume(now, permits);
+                }
+                else
+                {
+                    wait = WaitLocked(now, permits);
+                    if (wait == 0)
                     {
                         ConsumeLocked(now, permits);
                     }
+                }
 
+                if (wait == 0)
+                {
                     decision = RateLimitDecision.Granted;
                 }
                 else
@@ -174,6 +180,7 @@ internal class LimiterCore
                 return false;
             }
 
+            _unused = false;
             ThrowIfDisposed();
             if (now < _lastNow)
             {
@@ -192,10 +199,21 @@ internal class LimiterCore
             long wait = 0;
             if (_head is null)
             {
-                wait = WaitLocked(now, permits);
+                if (_all is null)
+                {
+                    wait = _first.TryConsume(now, permits);
+                }
+                else
+                {
+                    wait = WaitLocked(now, permits);
+                    if (wait == 0)
+                    {
+                        ConsumeLocked(now, permits);
+                    }
+                }
+
                 if (wait == 0)
                 {
-                    ConsumeLocked(now, permits);
                     decision = RateLimitDecision.Granted;
                 }
             }
@@ -264,7 +282,7 @@ internal class LimiterCore
                 return true;
             }
 
-            if (_head is not null || IdleSinceLocked() > Math.Max(now, _lastNow))
+            if (_unused || _head is not null || IdleSinceLocked() > Math.Max(now, _lastNow))
             {
                 return false;
             }

@@ -1,3 +1,4 @@
+using BotResilience.CircuitBreaking;
 using BotResilience.Monitoring;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -8,7 +9,7 @@ public static class BotResilienceHealthChecksBuilderExtensions
 {
     /// <summary>
     /// Adds <see cref="WatchdogHealthCheck"/> (tag <c>live</c>), <see cref="ThreadPoolLagHealthCheck"/> (tags <c>live</c>, <c>ready</c>)
-    /// and the circuit-breaker check (tag <c>ready</c>), each also tagged with <paramref name="tags"/>. A check whose service
+    /// and <see cref="CircuitBreakerHealthCheck"/> over the registered <see cref="ICircuitBreakerRegistry"/> (tag <c>ready</c>), each also tagged with <paramref name="tags"/>. A check whose service
     /// (watchdog, lag monitor, breaker registry) is not registered reports Healthy and says so in its description.
     /// Map them with, for example, <c>MapHealthChecks("/health/live", new() { Predicate = r =&gt; r.Tags.Contains("live") })</c>.
     /// </summary>
@@ -35,6 +36,14 @@ public static class BotResilienceHealthChecksBuilderExtensions
                 : new NotRegisteredHealthCheck("No ThreadPoolLagMonitor is registered (call AddBotResilienceMonitoring)."),
             failureStatus: null,
             tags: [BotResilienceHealthChecks.LiveTag, BotResilienceHealthChecks.ReadyTag, .. tags]));
+
+        builder.Add(new HealthCheckRegistration(
+            BotResilienceHealthChecks.CircuitBreakersCheckName,
+            static sp => sp.GetService<ICircuitBreakerRegistry>() is { } registry
+                ? new CircuitBreakerHealthCheck(registry)
+                : new NotRegisteredHealthCheck("No ICircuitBreakerRegistry is registered."),
+            failureStatus: null,
+            tags: [BotResilienceHealthChecks.ReadyTag, .. tags]));
 
         return builder;
     }
