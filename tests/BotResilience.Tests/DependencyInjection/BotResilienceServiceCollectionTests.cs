@@ -57,6 +57,9 @@ public sealed class BotResilienceServiceCollectionTests
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
         var perUser = provider.GetRequiredKeyedService<IKeyedRateLimiter<long>>("per-user");
         Assert.IsType<KeyedRateLimiter<long>>(perUser);
+        Assert.True(perUser.TryAcquire(42).IsGranted);
+        Assert.False(perUser.TryAcquire(42).IsGranted);
+        Assert.True(perUser.TryAcquire(43).IsGranted);
     }
 
     [Fact]
