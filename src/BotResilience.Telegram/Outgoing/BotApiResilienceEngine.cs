@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using BotResilience.RateLimiting;
+using BotResilience.Telegram.Outgoing;
+using BotResilience.Telegram.Outgoing.Fallback;
+using BotResilience.Telegram.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BotResilience.Telegram;
+
+/// <summary>
+/// The state behind <see cref="BotApiResilienceHandler"/> instances: limits, flood gate, breaker and scheduler per bot.
+/// It outlives handlers (IHttpClientFactory recycles handlers every few minutes; limits must not reset with them).
+/// </summary>
+internal sealed class BotApiResilienceEngine : IDisposable
+{
+    private readonly ConcurrentDictionary<string, BotState> _bots = new(StringComparer.Ordinal);
+    private readonly FallbackFloodGate _gate;
+
+    public BotApiResilienceEngine(BotApiResilienceOptions? options, TimeProvider? timeProvider, ILogger? logger)
+    {
+        var copy = (options ?? new BotApiResilienceOptions()).Clone();
+        copy.Validate();
+        Options = copy;
+        Time = timeProvider ?? TimeProvider.System;
+        Logger = logger ?? NullLogger.Instance;
+        _gate = new FallbackFloodGate(Time);
+    }
+
+    public BotApiResilienceOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    public ILogger Logger { get; }
+
+    public event EventHandler<ChatMigratedEventArgs>? ChatMigrated;
+
+    public event EventHandler<BotApiFloodWaitEventArgs>? FloodWaitReceived;
+
+    public int QueueLength => _bots.Values.Sum(b => b.Scheduler.QueueLength);
+
+    public BotState GetBot(string botId) => _bots.GetOrAdd(botId, static (id, self) => self.CreateBot(id), this);
+
+    public TimeSpan GetRemainingPause(string scope) => _gate.GetRemainingPause(scope);
+
+    public void Pause(string scope, TimeSpan duration) => _gate.Pause(scope, duration);
+
+    public void RaiseChatMigrated(object sender, ChatMigratedEventArgs e)
+    {
+        Options.OnChatMigrated?.Invoke(e);
+        ChatMigrated?.Invoke(sender, e);
+    }
+
+    public void RaiseFloodWait(object sender, BotApiFloodWaitEventArgs e)
+    {
+        Options.OnFloodWait?.Invoke(e);
+        FloodWaitReceived?.Invoke(sender, e);
+    }
+
+    private BotState CreateBot(string botId)
+    {
+        var o = Options;
+        var time = Time;
+        IRateLimiter global = new FallbackRateLimiter(time, new FallbackSlidingLog(o.GlobalLimit, o.GlobalWindow));
+        IRateLimiter paid = new FallbackRateLimiter(time, new FallbackSlidingLog(o.PaidBroadcastLimit, o.GlobalWindow));
+        var privateChats = new FallbackKeyedRateLimiter(
+            now => [new FallbackTokenBucket(o.PerChatBurst, 1, o.PerChatPeriod, now)], time);
+        var groups = new FallbackKeyedRateLimiter(
+            now => [new FallbackTokenBucket(o.PerChatBurst, 1, o.PerChatPeriod, now), new FallbackSlidingLog(o.GroupLimit, o.GroupWindow)], time);
+        RateLimitDecision ChatBudget(string key, BotApiChatKind kind) => kind switch
+        {
+            BotApiChatKind.Private => privateChats.TryAcquire(key),
+            BotApiChatKind.Group => groups.TryAcquire(key),
+            _ => RateLimitDecision.Granted,
+        };
+
+        var scheduler = new SendScheduler(global, paid, ChatBudget, _gate.GetRemainingPause, botId, o.QueueLimit, time);
+        var breaker = new FallbackCircuitBreaker(o.CircuitBreakerFailureThreshold, o.CircuitBreakerBreakDuration, time);
+        return new BotState(botId, scheduler, breaker, privateChats, groups);
+    }
+
+    public void Dispose()
+    {
+        foreach (var bot in _bots.Values)
+        {
+            bot.Scheduler.Dispose();
+        }
+    }
+
+    internal sealed class BotState(string botId, SendScheduler scheduler, FallbackCircuitBreaker breaker, IKeyedRateLimiter<string> privateChats, IKeyedRateLimiter<string> groups)
+    {
+        public string BotId { get; } = botId;
+
+        public SendScheduler Scheduler { get; } = scheduler;
+
+        public FallbackCircuitBreaker Breaker { get; } = breaker;
+
+        public IKeyedRateLimiter<string> PrivateChats { get; } = privateChats;
+
+        public IKeyedRateLimiter<string> Groups { get; } = groups;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics.Metrics;
+using BotResilience.Telemetry;
+
+namespace BotResilience.Pipelines;
+
+/// <summary>Instruments of pipeline strategies that have no folder of their own.</summary>
+internal static class PipelineMetrics
+{
+    internal const string RateLimiterStrategy = "rate_limiter";
+    internal const string FloodGateStrategy = "flood_gate";
+    internal const string CircuitBreakerStrategy = "circuit_breaker";
+    internal const string BulkheadStrategy = "bulkhead";
+
+    internal static readonly Counter<long> Rejections = ResilienceTelemetry.Meter.CreateCounter<long>(
+        "botresilience.pipeline.rejections", "{rejection}",
+        "Executions a pipeline strategy refused to run (tag strategy: rate_limiter | flood_gate | circuit_breaker | bulkhead).");
+
+    internal static readonly Counter<long> Fallbacks = ResilienceTelemetry.Meter.CreateCounter<long>(
+        "botresilience.pipeline.fallbacks", "{fallback}", "Failures replaced by a fallback result.");
+
+    internal static void RecordRejection(string strategy)
+    {
+        if (Rejections.Enabled)
+        {
+            Rejections.Add(1, new KeyValuePair<string, object?>("strategy", strategy));
+        }
+    }
+
+    internal static void RecordFallback()
+    {
+        if (Fallbacks.Enabled)
+        {
+            Fallbacks.Add(1);
+        }
+    }
+}
