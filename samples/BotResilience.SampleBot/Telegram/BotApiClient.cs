@@ -126,6 +126,7 @@ public sealed class BotApiClient
             Content = JsonContent.Create(body, options: BotJson.Options),
         };
         request.Options.Set(LaneOption, lane);
+        request.Options.Set(BotResilience.Telegram.BotApiPriority.OptionKey, lane == SendLane.Bulk ? BotResilience.Telegram.BotApiRequestPriority.Bulk : BotResilience.Telegram.BotApiRequestPriority.Interactive);
         using HttpResponseMessage response = await _http.SendAsync(request, cancellationToken);
         ApiResponse<T>? envelope;
         try
