@@ -16,7 +16,7 @@ public sealed class DemoRunOptions
     public TimeSpan Settle { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Crowd think time (s).</summary>
-    public (double Min, double Max) ThinkTime { get; set; } = (6.5, 12);
+    public (double Min, double Max) ThinkTime { get; set; } = (15, 45);
 
     /// <summary>Share of spammers.</summary>
     public double SpammerShare { get; set; } = 0.02;

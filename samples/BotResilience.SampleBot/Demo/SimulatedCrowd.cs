@@ -34,10 +34,9 @@ public sealed class SimulatedCrowd
     private static readonly string[] Places = ["Lisbon", "Porto", "Tbilisi", "Yerevan", "Kazan", "Riga", "Tallinn", "Vilnius", "Kraków", "Gdańsk", "Brno", "Ljubljana", "Zagreb", "Split", "Sofia", "Plovdiv", "Batumi", "Almaty", "Bishkek", "Baku"];
     private readonly IChatPlatform _platform;
     private readonly CrowdSettings _settings;
-    private readonly ConcurrentDictionary<(long Chat, long Msg), Pending> _pending = new();
+    private readonly ConcurrentDictionary<long, Pending> _pending = new();
+    private readonly TimeSpan _ackTimeout = TimeSpan.FromSeconds(30);
     private readonly ConcurrentBag<double> _latencies = [];
-    private readonly ConcurrentDictionary<long, long> _lastBotMessage = new();
-    private readonly ConcurrentDictionary<(long Chat, long Msg), long> _early = new();
     private long _commands;
     private long _acks;
     private long _spamSent;
@@ -95,7 +94,7 @@ public sealed class SimulatedCrowd
 
         _platform.BotReplied -= OnReply;
         return new CrowdReport(_settings.Users, Commands, Acknowledged, [.. _latencies], _spamSent, _spamWarnings, _spamBursts, _edits, _replies,
-            [.. _pending.Select(p => $"chat {p.Key.Chat}: {p.Value.Text}").Take(50)]);
+            [.. _pending.Select(p => $"chat {p.Key}: {p.Value.Text}").Take(50)]);
     }
 
     private void OnReply(BotReply reply)
@@ -106,129 +105,84 @@ public sealed class SimulatedCrowd
             Interlocked.Increment(ref _spamWarnings);
         }
 
-        if (reply.ReplyToMessageId is not { } id)
+        // a user has at most one command outstanding: the first non-follow-up message to the chat acknowledges it
+        if (!BotTexts.IsFollowUp(reply.Text) && _pending.TryRemove(reply.ChatId, out Pending? p) && p.Done.TrySetResult())
         {
-            return;
-        }
-
-        var key = (reply.ChatId, id);
-        if (_pending.TryRemove(key, out Pending? p))
-        {
-            Complete(p, reply.Timestamp);
-            return;
-        }
-
-        // the reply overtook the injection call: park it; CommandAsync picks it up
-        _early[key] = reply.Timestamp;
-        if (_pending.TryRemove(key, out p))
-        {
-            _early.TryRemove(key, out _);
-            Complete(p, reply.Timestamp);
-        }
-    }
-
-    private void Complete(Pending p, long timestamp)
-    {
-        if (p.Done.TrySetResult())
-        {
-            _latencies.Add(Stopwatch.GetElapsedTime(p.Sent, timestamp).TotalMilliseconds);
+            _latencies.Add(Stopwatch.GetElapsedTime(p.Sent, reply.Timestamp).TotalMilliseconds);
             Interlocked.Increment(ref _acks);
         }
     }
 
-    private async Task<bool> CommandAsync(long user, Func<Task<long>> send, string text, CancellationToken ct)
+    private async Task CommandAsync(long user, Func<long> send, string text)
     {
-        var pending = new Pending(text);
-        long id;
-        try
-        {
-            pending.Sent = Stopwatch.GetTimestamp();
-            // register before the update can be answered: the id is only known after injection, so reserve first
-            id = await send();
-        }
-        catch (Exception) when (ct.IsCancellationRequested)
-        {
-            return false;
-        }
-
+        var pending = new Pending(text) { Sent = Stopwatch.GetTimestamp() };
+        _pending[user] = pending; // registered before injection: the reply cannot overtake it
+        send();
         Interlocked.Increment(ref _commands);
-        if (!_pending.TryAdd((user, id), pending))
-        {
-            return false;
-        }
-
-        if (_early.TryRemove((user, id), out long at) && _pending.TryRemove((user, id), out _))
-        {
-            Complete(pending, at);
-            return true;
-        }
-
         try
         {
-            await pending.Done.Task.WaitAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+            await pending.Done.Task.WaitAsync(_ackTimeout, CancellationToken.None);
         }
         catch (TimeoutException)
         {
             // left in _pending: reported as unanswered
         }
-
-        return true;
     }
 
     private async Task UserLoopAsync(long user, int index, CancellationToken ct)
     {
         var rnd = new Random(unchecked((int)user * 7919));
+        bool helped = false;
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(rnd.NextDouble() * _settings.ThinkTime.Max), ct);
+            await Task.Delay(TimeSpan.FromSeconds(rnd.NextDouble() * Math.Min(_settings.ThinkTime.Max, 8)), ct);
             while (!ct.IsCancellationRequested)
             {
                 double roll = rnd.NextDouble();
                 string place = Places[rnd.Next(Places.Length)];
                 if (roll < 0.12)
                 {
-                    await CommandAsync(user, () => _platform.SendTextAsync(user, "/order " + place + " souvenir", ct), "/order", ct);
+                    await CommandAsync(user, () => _platform.SendText(user, "/order " + place + " souvenir"), "/order");
                 }
                 else if (roll < 0.30)
                 {
-                    await CommandAsync(user, () => _platform.SendTextAsync(user, "/fact " + place, ct), "/fact " + place, ct);
+                    await CommandAsync(user, () => _platform.SendText(user, "/fact " + place), "/fact " + place);
                 }
                 else if (roll < 0.42)
                 {
-                    await CommandAsync(user, () => _platform.SendTextAsync(user, "/status", ct), "/status", ct);
+                    await CommandAsync(user, () => _platform.SendText(user, "/status"), "/status");
                 }
                 else if (roll < 0.52)
                 {
-                    await CommandAsync(user, () => _platform.SendTextAsync(user, "/help", ct), "/help", ct);
+                    await CommandAsync(user, () => _platform.SendText(user, "/help"), "/help");
+                    helped = true;
                 }
-                else if (roll < 0.64)
+                else if (roll < 0.64 && helped)
                 {
-                    long on = _lastBotMessage.TryGetValue(user, out long m) ? m : 0;
-                    await CommandAsync(user, () => _platform.PressButtonAsync(user, on, rnd.NextDouble() < 0.5 ? "status" : "fact:" + place, ct), "button", ct);
+                    await CommandAsync(user, () => _platform.PressButton(user, rnd.NextDouble() < 0.5 ? "status" : "fact:" + place), "button");
                 }
                 else if (roll < 0.74)
                 {
-                    await CommandAsync(user, () => _platform.SendTextAsync(user, "/channels", ct), "/channels", ct);
+                    await CommandAsync(user, () => _platform.SendText(user, "/channels"), "/channels");
                 }
                 else if (roll < 0.86)
                 {
                     double lat = 38.7 + (rnd.NextDouble() / 10), lon = -9.1 + (rnd.NextDouble() / 10);
-                    long locId = 0;
-                    await CommandAsync(user, async () => locId = await _platform.SendLocationAsync(user, lat, lon, 60, ct), "live location", ct);
+                    await CommandAsync(user, () => _platform.SendLocation(user, lat, lon, 60), "live location");
                     for (int e = 0; e < 4 && !ct.IsCancellationRequested; e++)
                     {
                         await Task.Delay(TimeSpan.FromMilliseconds(300 + rnd.Next(700)), ct);
-                        await _platform.EditLocationAsync(user, locId, lat + (e * 0.001), lon, ct);
+                        _platform.MoveLiveLocation(user, lat + (e * 0.001), lon);
                         Interlocked.Increment(ref _edits);
                     }
                 }
                 else if (roll < 0.93)
                 {
-                    await CommandAsync(user, () => _platform.SendLocationAsync(user, 41.7 + (rnd.NextDouble() / 10), 44.8, null, ct), "location", ct);
+                    await CommandAsync(user, () => _platform.SendLocation(user, 41.7 + (rnd.NextDouble() / 10), 44.8, null), "location");
                 }
                 else
                 {
-                    await CommandAsync(user, () => _platform.SendTextAsync(user, "hello?", ct), "text", ct);
+                    await CommandAsync(user, () => _platform.SendText(user, "hello?"), "text");
                 }
 
                 await Task.Delay(TimeSpan.FromSeconds(_settings.ThinkTime.Min + (rnd.NextDouble() * (_settings.ThinkTime.Max - _settings.ThinkTime.Min))), ct);
@@ -248,7 +202,7 @@ public sealed class SimulatedCrowd
             Interlocked.Increment(ref _spamBursts);
             for (int i = 0; i < 15 && !ct.IsCancellationRequested; i++)
             {
-                await _platform.SendTextAsync(user, "/status", ct);
+                _platform.SendText(user, "/status");
                 Interlocked.Increment(ref _spamSent);
             }
         }
@@ -270,7 +224,7 @@ public sealed class SimulatedCrowd
                     await Task.Delay(wait, ct);
                 }
 
-                await CommandAsync(_settings.AdminUserId, () => _platform.SendTextAsync(_settings.AdminUserId, command, ct), command, ct);
+                await CommandAsync(_settings.AdminUserId, () => _platform.SendText(_settings.AdminUserId, command), command);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -24,6 +24,19 @@ public static class BotTexts
 
     /// <summary>Order accepted prefix.</summary>
     public const string OrderAccepted = "🧾 Order #";
+
+    /// <summary>Prefix of a fact delivered after "thinking…" (a follow-up, not an acknowledgement).</summary>
+    public const string FactFollowUp = "💡 ";
+
+    /// <summary>
+    /// Prefixes of messages sent later, not in answer to the user's last message (order outcomes, background facts,
+    /// channel lists, broadcasts). Every other message acknowledges the user's latest command.
+    /// </summary>
+    public static readonly string[] FollowUpPrefixes = ["✅ ", "❌ ", "📣 ", "📺 Your channels", FactFollowUp];
+
+    /// <summary>Whether <paramref name="text"/> is a follow-up rather than an acknowledgement.</summary>
+    /// <param name="text">Message text.</param>
+    public static bool IsFollowUp(string text) => FollowUpPrefixes.Any(p => text.StartsWith(p, StringComparison.Ordinal));
 }
 
 /// <summary>
@@ -98,12 +111,9 @@ public sealed class BotHandler
 
         if (update.EditedMessage is { Location: { } moved })
         {
-            // live-location edits are not user "messages": they are batched, not rate-limited per message
-            if (_locations.Accept(user, moved.Latitude, moved.Longitude) == LocationVerdict.Overloaded)
-            {
-                await _replies.SendAsync(chat, BotTexts.Overloaded, update.EditedMessage.MessageId, cancellationToken: cancellationToken);
-            }
-
+            // live-location edits are not user "messages": they are batched, not rate-limited per message,
+            // and never answered (an edit of a refused session is dropped)
+            _locations.Accept(user, moved.Latitude, moved.Longitude, isEdit: true);
             return;
         }
 
@@ -179,7 +189,7 @@ public sealed class BotHandler
                 break;
             case "/broadcast" when _admins.Contains(user):
                 int recipients = await _broadcast.StartAsync(string.IsNullOrEmpty(argument) ? "hello" : argument, _background.Stopping);
-                await _replies.SendAsync(chat, string.Create(CultureInfo.InvariantCulture, $"📣 Broadcast queued to {recipients} users (bulk lane)."), message.MessageId, cancellationToken: cancellationToken);
+                await _replies.SendAsync(chat, string.Create(CultureInfo.InvariantCulture, $"🆗 Broadcast queued to {recipients} users (bulk lane)."), message.MessageId, cancellationToken: cancellationToken);
                 break;
             case "/admin_mtproto":
             case "/broadcast":
@@ -237,10 +247,10 @@ public sealed class BotHandler
             (FactOutcome outcome, string? fact) = await _facts.GetFactAsync(place, priority, stopping);
             string text = outcome switch
             {
-                FactOutcome.Ok => BotTexts.FactPrefix + place + ": " + fact,
-                FactOutcome.Overloaded => BotTexts.Overloaded,
-                FactOutcome.Unavailable => "😴 The facts service is resting after errors, try again in a few minutes.",
-                _ => "😕 Could not get a fact this time, please try again.",
+                FactOutcome.Ok => BotTexts.FactFollowUp + place + ": " + fact,
+                FactOutcome.Overloaded => BotTexts.FactFollowUp + BotTexts.Overloaded,
+                FactOutcome.Unavailable => BotTexts.FactFollowUp + "The facts service is resting after errors, try again in a few minutes.",
+                _ => BotTexts.FactFollowUp + "Could not get a fact this time, please try again.",
             };
             if (outcome == FactOutcome.Ok)
             {

@@ -15,6 +15,9 @@ public enum LocationVerdict
 
     /// <summary>Session cap reached: "overloaded, try later".</summary>
     Overloaded,
+
+    /// <summary>An edit of a live location whose session was refused or has ended (dropped silently).</summary>
+    Ignored,
 }
 
 /// <summary>
@@ -68,10 +71,16 @@ public sealed class LiveLocationTracker : IAsyncDisposable
     /// <param name="userId">User.</param>
     /// <param name="lat">Latitude.</param>
     /// <param name="lon">Longitude.</param>
-    public LocationVerdict Accept(long userId, double lat, double lon)
+    /// <param name="isEdit">An edited_message (a move of a running live location).</param>
+    public LocationVerdict Accept(long userId, double lat, double lon, bool isEdit = false)
     {
         long now = _time.GetTimestamp();
         bool started = false;
+        if (isEdit && !_sessions.ContainsKey(userId))
+        {
+            return LocationVerdict.Ignored;
+        }
+
         if (!_sessions.ContainsKey(userId))
         {
             lock (_admit)

@@ -177,7 +177,7 @@ public sealed class SampleBotApp : IAsyncDisposable
             time,
             loggers.CreateLogger<BotApiResilienceHandler>());
         var http = new HttpClient(new NoHttpInTransactionHandler { InnerHandler = BotApiHandler }) { Timeout = TimeSpan.FromSeconds(60) };
-        var api = new BotApiClient(http, connection.ApiBaseUrl, connection.Token);
+        var api = new BotApiClient(http, Connection.ApiBaseUrl, Connection.Token);
         var replies = new BotReplies(api, Metrics, loggers.CreateLogger<BotReplies>());
 
         // simulated dependencies
@@ -206,7 +206,7 @@ public sealed class SampleBotApp : IAsyncDisposable
         // monitoring
         Lag = new LagProbe(Metrics);
         _disposables.Add(Lag);
-        ILogger watchdogLog = loggers.CreateLogger<TrafficWatchdog>();
+        ILogger<TrafficWatchdog> watchdogLog = loggers.CreateLogger<TrafficWatchdog>();
         Watchdog = new TrafficWatchdog(o.WatchdogSilence, o.WatchdogGrace, silence =>
         {
             if (hooks.OnWatchdogFired is { } hook)
@@ -265,7 +265,7 @@ public sealed class SampleBotApp : IAsyncDisposable
             .AddCheck("mtproto", () => Channels.Breaker.State == BotResilience.CircuitBreaking.CircuitState.Closed ? HealthCheckResult.Healthy() : HealthCheckResult.Degraded($"breaker {Channels.Breaker.State} (cached data served)"), ["ready"]);
         WebApplication web = builder.Build();
         _web = web;
-        web.MapPost(WebhookPath, HandleWebhookAsync);
+        web.MapPost(WebhookPath, (Delegate)HandleWebhookAsync);
         web.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
         web.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") || c.Tags.Contains("live") });
         web.MapGet("/metrics", () => Results.Text(Exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
@@ -274,14 +274,14 @@ public sealed class SampleBotApp : IAsyncDisposable
         BaseAddress = new Uri(bound.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
 
         Orders.Start();
-        if (connection.Receive == BotMode.Polling)
+        if (Connection.Receive == BotMode.Polling)
         {
             await api.DeleteWebhookAsync(cancellationToken);
             _polling = Task.Run(() => PollAsync(api, loggers.CreateLogger("Polling"), _stopping.Token));
         }
         else
         {
-            string publicBase = connection.PublicBaseUrl ?? BaseAddress.ToString();
+            string publicBase = Connection.PublicBaseUrl ?? BaseAddress.ToString();
             await api.SetWebhookAsync(publicBase.TrimEnd('/') + WebhookPath, WebhookSecret, 100, cancellationToken);
         }
     }
