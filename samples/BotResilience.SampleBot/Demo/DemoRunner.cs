@@ -16,7 +16,7 @@ public sealed class DemoRunOptions
     public TimeSpan Settle { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Crowd think time (s).</summary>
-    public (double Min, double Max) ThinkTime { get; set; } = (15, 45);
+    public (double Min, double Max) ThinkTime { get; set; } = (25, 60);
 
     /// <summary>Share of spammers.</summary>
     public double SpammerShare { get; set; } = 0.02;
@@ -80,6 +80,25 @@ public static class DemoRunner
             }
 
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (Environment.GetEnvironmentVariable("SAMPLE_DEBUG_429") == "1" && platform is EmulatorPlatform ep)
+            {
+                var calls = ep.Emulator.Calls;
+                foreach (var g in calls.Where(c => c.StatusCode == 429).GroupBy(c => c.Parameters.TryGetValue("chat_id", out string? v) ? v : "?").OrderByDescending(g => g.Count()).Take(10))
+                {
+                    Console.WriteLine($"429 chat {g.Key}: {g.Count()} first at {g.First().ReceivedAt:HH:mm:ss.fff}; calls to chat {calls.Count(c => c.Parameters.TryGetValue("chat_id", out string? v) && v == g.Key)}");
+                }
+
+                var sends = calls.Where(c => c.Method == "sendMessage").Select(c => c.ReceivedTimestamp).OrderBy(t => t).ToArray();
+                int maxPerSec = 0;
+                for (int i = 0, j = 0; i < sends.Length; i++)
+                {
+                    while (Stopwatch.GetElapsedTime(sends[j], sends[i]) >= TimeSpan.FromSeconds(1)) { j++; }
+                    maxPerSec = Math.Max(maxPerSec, i - j + 1);
+                }
+
+                Console.WriteLine($"sendMessage max per sliding second at the emulator: {maxPerSec}; 429 total {calls.Count(c => c.StatusCode == 429)}");
+            }
+
             OrderCounts orders = await app.Store.GetOrderCountsAsync(CancellationToken.None);
             return BuildSummary(app, platform, report, orders, elapsed, run.AckP99Bound);
         }

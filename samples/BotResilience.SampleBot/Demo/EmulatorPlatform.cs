@@ -39,6 +39,7 @@ public sealed class EmulatorPlatform : IChatPlatform
     {
         var options = new BotApiEmulatorOptions();
         options.AcceptedTokens.Add(BotApiEmulator.TestToken);
+        options.WebhookTimeout = TimeSpan.FromSeconds(60); // Telegram waits about a minute before re-sending
         configure?.Invoke(options);
         BotApiEmulator emulator = await BotApiEmulator.StartNewAsync(options, cancellationToken);
         return new EmulatorPlatform(emulator);

@@ -173,7 +173,12 @@ public sealed class SampleBotApp : IAsyncDisposable
         // outgoing Bot API: no HTTP in a transaction → Telegram limits, lanes, 429 handling → sockets
         BotApiHandler = new BotApiResilienceHandler(
             new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 64 },
-            new BotApiResilienceOptions(),
+            new BotApiResilienceOptions
+            {
+                // a little under Telegram's documented limits: arrival jitter must not push a window over
+                GlobalLimit = 27,
+                PerChatBurst = 2,
+            },
             time,
             loggers.CreateLogger<BotApiResilienceHandler>());
         var http = new HttpClient(new NoHttpInTransactionHandler { InnerHandler = BotApiHandler }) { Timeout = TimeSpan.FromSeconds(60) };
