@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using BotResilience.RateLimiting;
+using BotResilience.Retry;
 using BotResilience.Telegram.Outgoing;
 using BotResilience.Telegram.Outgoing.Fallback;
 using BotResilience.Telegram.Wire;
@@ -15,7 +16,7 @@ namespace BotResilience.Telegram;
 internal sealed class BotApiResilienceEngine : IDisposable
 {
     private readonly ConcurrentDictionary<string, BotState> _bots = new(StringComparer.Ordinal);
-    private readonly FallbackFloodGate _gate;
+    private readonly FloodGate _gate;
 
     public BotApiResilienceEngine(BotApiResilienceOptions? options, TimeProvider? timeProvider, ILogger? logger)
     {
@@ -24,7 +25,7 @@ internal sealed class BotApiResilienceEngine : IDisposable
         Options = copy;
         Time = timeProvider ?? TimeProvider.System;
         Logger = logger ?? NullLogger.Instance;
-        _gate = new FallbackFloodGate(Time);
+        _gate = copy.FloodGate ?? new FloodGate(Time);
     }
 
     public BotApiResilienceOptions Options { get; }
@@ -40,6 +41,8 @@ internal sealed class BotApiResilienceEngine : IDisposable
     public int QueueLength => _bots.Values.Sum(b => b.Scheduler.QueueLength);
 
     public BotState GetBot(string botId) => _bots.GetOrAdd(botId, static (id, self) => self.CreateBot(id), this);
+
+    public FloodGate Gate => _gate;
 
     public TimeSpan GetRemainingPause(string scope) => _gate.GetRemainingPause(scope);
 

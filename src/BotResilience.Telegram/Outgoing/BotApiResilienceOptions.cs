@@ -1,3 +1,5 @@
+using BotResilience.Retry;
+
 namespace BotResilience.Telegram;
 
 /// <summary>Options of <see cref="BotApiResilienceHandler"/>. Defaults are Telegram's documented Bot API limits.</summary>
@@ -79,6 +81,17 @@ public sealed class BotApiResilienceOptions
     /// <value>Default 30 s; at least <see cref="RetryDelay"/>, at most 1 h.</value>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How retry delays grow.</summary>
+    /// <value>Default <see cref="BackoffType.Exponential"/>.</value>
+    public BackoffType BackoffType { get; set; } = BackoffType.Exponential;
+
+    /// <summary>
+    /// The flood gate that holds paused scopes (<c>bot:&lt;bot id&gt;</c> and <c>chat:&lt;bot id&gt;:&lt;chat_id&gt;</c>). Share one
+    /// gate between handlers (or observe its <see cref="FloodGate.Paused"/> event) by setting it.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: the handler creates its own on its <see cref="TimeProvider"/>.</value>
+    public FloodGate? FloodGate { get; set; }
+
     /// <summary>Whether retry delays are jittered (uniformly 50 % to 100 % of the computed delay).</summary>
     /// <value>Default <see langword="true"/>.</value>
     public bool UseJitter { get; set; } = true;
@@ -126,6 +139,11 @@ public sealed class BotApiResilienceOptions
         if (SendingMethods is null)
         {
             throw new ArgumentException("SendingMethods must not be null.", nameof(SendingMethods));
+        }
+
+        if (!Enum.IsDefined(BackoffType))
+        {
+            throw new ArgumentOutOfRangeException(nameof(BackoffType), BackoffType, "BackoffType must be Constant, Linear or Exponential.");
         }
 
         if (!Enum.IsDefined(FloodScope))
