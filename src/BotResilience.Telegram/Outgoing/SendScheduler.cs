@@ -27,6 +27,7 @@ internal sealed class SendScheduler : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly int[] _laneCounts = new int[2];
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _runLoop;
     private Task? _loop;
     private int _count;
 
@@ -37,8 +38,10 @@ internal sealed class SendScheduler : IDisposable
         Func<string, TimeSpan> pause,
         string botId,
         int queueLimit,
-        TimeProvider time)
+        TimeProvider time,
+        bool runLoop = true)
     {
+        _runLoop = runLoop;
         _global = global;
         _paid = paid;
         _chatBudget = chatBudget;
@@ -314,7 +317,7 @@ internal sealed class SendScheduler : IDisposable
 
     private void EnsureLoop()
     {
-        if (Volatile.Read(ref _loop) is null)
+        if (_runLoop && Volatile.Read(ref _loop) is null)
         {
             var task = new Task<Task>(RunAsync);
             if (Interlocked.CompareExchange(ref _loop, task.Unwrap(), null) is null)
