@@ -1,0 +1,86 @@
+namespace BotResilience.RateLimiting;
+
+/// <summary>
+/// Exact sliding window: a ring buffer of the timestamps of the last <c>PermitLimit</c> granted permits.
+/// <c>n</c> permits are granted at <c>t</c> iff fewer than <c>PermitLimit - n + 1</c> logged permits lie in
+/// <c>(t - Window, t]</c>, so no half-open interval of length <c>Window</c> ever holds more than <c>PermitLimit</c>.
+/// </summary>
+internal sealed class SlidingLogState : LimitState
+{
+    private readonly long[] _log;
+    private readonly long _window;
+    private int _head; // next write position
+    private int _count;
+
+    public SlidingLogState(int permitLimit, long windowTicks)
+    {
+        _log = new long[permitLimit];
+        _window = windowTicks;
+    }
+
+    public override long GetWait(long now, int permits)
+    {
+        var log = _log;
+        var mustHaveExpired = log.Length - permits + 1; // this most recent logged permit must be outside the window
+        if (_count < mustHaveExpired)
+        {
+            return 0;
+        }
+
+        var index = _head - mustHaveExpired;
+        if (index < 0)
+        {
+            index += log.Length;
+        }
+
+        var wait = log[index] + _window - now;
+        return wait > 0 ? wait : 0;
+    }
+
+    public override void Consume(long now, int permits)
+    {
+        var log = _log;
+        var head = _head;
+        for (var i = 0; i < permits; i++)
+        {
+            log[head] = now;
+            if (++head == log.Length)
+            {
+                head = 0;
+            }
+        }
+
+        _head = head;
+        var count = _count + permits;
+        _count = count > log.Length ? log.Length : count;
+    }
+
+    public override long IdleSince()
+    {
+        if (_count == 0)
+        {
+            return long.MinValue;
+        }
+
+        var last = _head == 0 ? _log.Length - 1 : _head - 1;
+        return _log[last] + _window;
+    }
+
+    public override long AvailablePermits(long now)
+    {
+        var inWindow = 0;
+        var index = _head;
+        for (var i = 0; i < _count; i++)
+        {
+            index = index == 0 ? _log.Length - 1 : index - 1;
+            if (_log[index] + _window <= now)
+            {
+                break;
+            }
+
+            inWindow++;
+        }
+
+        return _log.Length - inWindow;
+    }
+}
