@@ -222,6 +222,7 @@ public sealed partial class UpdateDispatcher<TUpdate> : IAsyncDisposable
     {
         await StopAsync(new CancellationToken(canceled: !_options.DrainOnStop)).ConfigureAwait(false);
         _cancelAll.Dispose();
+        _users?.Dispose();
     }
 
     private void CancelAll()

@@ -1,25 +1,25 @@
-using BotResilience.Telegram.Outgoing.Fallback;
+using BotResilience.RateLimiting;
 
 namespace BotResilience.Telegram.Dispatching;
 
 /// <summary>Per-user exact sliding window plus the "tell them once per window" bookkeeping. Not thread-safe.</summary>
-internal sealed class UserRateLimiter
+internal sealed class UserRateLimiter : IDisposable
 {
-    private readonly FallbackKeyedRateLimiter _limiter;
+    private readonly KeyedRateLimiter<long> _limiter;
     private readonly Dictionary<long, long> _notifiedUntil = [];
     private readonly TimeProvider _time;
 
     public UserRateLimiter(int limit, TimeSpan window, TimeProvider time)
     {
         _time = time;
-        _limiter = new FallbackKeyedRateLimiter(_ => [new FallbackSlidingLog(limit, window)], time);
+        _limiter = new KeyedRateLimiter<long>(new SlidingWindowLimiterOptions { PermitLimit = limit, Window = window, QueueLimit = 0 }, time);
     }
 
     /// <summary>Zero when granted; otherwise the wait, and whether the user should be told now.</summary>
     public TimeSpan TryAcquire(long user, out bool notify)
     {
         notify = false;
-        var decision = _limiter.TryAcquire(user.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var decision = _limiter.TryAcquire(user);
         if (decision.IsGranted)
         {
             return TimeSpan.Zero;
@@ -41,4 +41,6 @@ internal sealed class UserRateLimiter
 
         return decision.RetryAfter;
     }
+
+    public void Dispose() => _limiter.Dispose();
 }

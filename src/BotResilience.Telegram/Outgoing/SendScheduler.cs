@@ -176,8 +176,13 @@ internal sealed class SendScheduler : IDisposable
             }
 
             var paid = candidate.Items.First!.Value.Paid;
-            var limiter = paid ? _paid : _global;
-            var decision = limiter.TryAcquire();
+            var decision = _paid.TryAcquire();
+            if (decision.IsGranted && !paid)
+            {
+                // Ordinary sends count in both budgets; if the normal one refuses, the paid permit is lost (only slower).
+                decision = _global.TryAcquire();
+            }
+
             if (!decision.IsGranted)
             {
                 return Min(decision.RetryAfter, NextWake(now));
