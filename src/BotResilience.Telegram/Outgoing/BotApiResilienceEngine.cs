@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using BotResilience.RateLimiting;
+using BotResilience.Retry;
 using BotResilience.Telegram.Outgoing;
-using BotResilience.Telegram.Outgoing.Fallback;
 using BotResilience.Telegram.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,7 +15,7 @@ namespace BotResilience.Telegram;
 internal sealed class BotApiResilienceEngine : IDisposable
 {
     private readonly ConcurrentDictionary<string, BotState> _bots = new(StringComparer.Ordinal);
-    private readonly FallbackFloodGate _gate;
+    private readonly FloodGate _gate;
 
     public BotApiResilienceEngine(BotApiResilienceOptions? options, TimeProvider? timeProvider, ILogger? logger)
     {
@@ -24,7 +24,7 @@ internal sealed class BotApiResilienceEngine : IDisposable
         Options = copy;
         Time = timeProvider ?? TimeProvider.System;
         Logger = logger ?? NullLogger.Instance;
-        _gate = new FallbackFloodGate(Time);
+        _gate = copy.FloodGate ?? new FloodGate(Time);
     }
 
     public BotApiResilienceOptions Options { get; }
@@ -40,6 +40,8 @@ internal sealed class BotApiResilienceEngine : IDisposable
     public int QueueLength => _bots.Values.Sum(b => b.Scheduler.QueueLength);
 
     public BotState GetBot(string botId) => _bots.GetOrAdd(botId, static (id, self) => self.CreateBot(id), this);
+
+    public FloodGate Gate => _gate;
 
     public TimeSpan GetRemainingPause(string scope) => _gate.GetRemainingPause(scope);
 
@@ -61,12 +63,15 @@ internal sealed class BotApiResilienceEngine : IDisposable
     {
         var o = Options;
         var time = Time;
-        IRateLimiter global = new FallbackRateLimiter(time, new FallbackSlidingLog(o.GlobalLimit, o.GlobalWindow));
-        IRateLimiter paid = new FallbackRateLimiter(time, new FallbackSlidingLog(o.PaidBroadcastLimit, o.GlobalWindow));
-        var privateChats = new FallbackKeyedRateLimiter(
-            now => [new FallbackTokenBucket(o.PerChatBurst, 1, o.PerChatPeriod, now)], time);
-        var groups = new FallbackKeyedRateLimiter(
-            now => [new FallbackTokenBucket(o.PerChatBurst, 1, o.PerChatPeriod, now), new FallbackSlidingLog(o.GroupLimit, o.GroupWindow)], time);
+        var margin = o.LimitSafetyMargin;
+        var global = new SlidingWindowLimiter(new SlidingWindowLimiterOptions { PermitLimit = o.GlobalLimit, Window = o.GlobalWindow + margin, QueueLimit = 0 }, time);
+        var paid = new SlidingWindowLimiter(new SlidingWindowLimiterOptions { PermitLimit = o.PaidBroadcastLimit, Window = o.GlobalWindow + margin, QueueLimit = 0 }, time);
+        var bucket = new TokenBucketLimiterOptions { TokenLimit = o.PerChatBurst, TokensPerPeriod = 1, ReplenishmentPeriod = o.PerChatPeriod + margin, QueueLimit = 0 };
+        var privateChats = new KeyedRateLimiter<string>(bucket, time, StringComparer.Ordinal);
+        RateLimitOptions[] groupLimits = o.PerChatLimitAppliesToGroups
+            ? [bucket, new SlidingWindowLimiterOptions { PermitLimit = o.GroupLimit, Window = o.GroupWindow + margin, QueueLimit = 0 }]
+            : [new SlidingWindowLimiterOptions { PermitLimit = o.GroupLimit, Window = o.GroupWindow + margin, QueueLimit = 0 }];
+        var groups = new KeyedRateLimiter<string>(groupLimits, time, StringComparer.Ordinal);
         RateLimitDecision ChatBudget(string key, BotApiChatKind kind) => kind switch
         {
             BotApiChatKind.Private => privateChats.TryAcquire(key),
@@ -75,8 +80,8 @@ internal sealed class BotApiResilienceEngine : IDisposable
         };
 
         var scheduler = new SendScheduler(global, paid, ChatBudget, _gate.GetRemainingPause, botId, o.QueueLimit, time);
-        var breaker = new FallbackCircuitBreaker(o.CircuitBreakerFailureThreshold, o.CircuitBreakerBreakDuration, time);
-        return new BotState(botId, scheduler, breaker, privateChats, groups);
+        var breaker = new Outgoing.Fallback.FallbackCircuitBreaker(o.CircuitBreakerFailureThreshold, o.CircuitBreakerBreakDuration, time);
+        return new BotState(botId, scheduler, breaker, privateChats, groups, [global, paid, privateChats, groups]);
     }
 
     public void Dispose()
@@ -84,16 +89,22 @@ internal sealed class BotApiResilienceEngine : IDisposable
         foreach (var bot in _bots.Values)
         {
             bot.Scheduler.Dispose();
+            foreach (var d in bot.Disposables)
+            {
+                d.Dispose();
+            }
         }
     }
 
-    internal sealed class BotState(string botId, SendScheduler scheduler, FallbackCircuitBreaker breaker, IKeyedRateLimiter<string> privateChats, IKeyedRateLimiter<string> groups)
+    internal sealed class BotState(string botId, SendScheduler scheduler, Outgoing.Fallback.FallbackCircuitBreaker breaker, IKeyedRateLimiter<string> privateChats, IKeyedRateLimiter<string> groups, IDisposable[] disposables)
     {
+        public IDisposable[] Disposables { get; } = disposables;
+
         public string BotId { get; } = botId;
 
         public SendScheduler Scheduler { get; } = scheduler;
 
-        public FallbackCircuitBreaker Breaker { get; } = breaker;
+        public Outgoing.Fallback.FallbackCircuitBreaker Breaker { get; } = breaker;
 
         public IKeyedRateLimiter<string> PrivateChats { get; } = privateChats;
 

@@ -250,7 +250,12 @@ public sealed partial class BotApiResilienceHandler : DelegatingHandler
     [SuppressMessage("Security", "CA5394:Do not use insecure randomness", Justification = "Retry jitter is not security sensitive.")]
     internal static TimeSpan Backoff(BotApiResilienceOptions options, int attempt)
     {
-        var ticks = options.RetryDelay.Ticks * Math.Pow(2, Math.Min(attempt - 1, 30));
+        var ticks = options.BackoffType switch
+        {
+            Retry.BackoffType.Constant => options.RetryDelay.Ticks,
+            Retry.BackoffType.Linear => options.RetryDelay.Ticks * (double)attempt,
+            _ => options.RetryDelay.Ticks * Math.Pow(2, Math.Min(attempt - 1, 30)),
+        };
         var capped = Math.Min(ticks, options.RetryMaxDelay.Ticks);
         if (options.UseJitter)
         {

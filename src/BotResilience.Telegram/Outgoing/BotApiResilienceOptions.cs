@@ -1,3 +1,5 @@
+using BotResilience.Retry;
+
 namespace BotResilience.Telegram;
 
 /// <summary>Options of <see cref="BotApiResilienceHandler"/>. Defaults are Telegram's documented Bot API limits.</summary>
@@ -27,6 +29,20 @@ public sealed class BotApiResilienceOptions
     /// <value>Default 1 s; 1 ms to 1 h.</value>
     public TimeSpan PerChatPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Whether groups, supergroups and channels also get the per-chat rate (<see cref="PerChatBurst"/>,
+    /// <see cref="PerChatPeriod"/>) in addition to <see cref="GroupLimit"/>.
+    /// </summary>
+    /// <value>Default <see langword="true"/> (conservative: no burst of 20 into a group at once).</value>
+    public bool PerChatLimitAppliesToGroups { get; set; } = true;
+
+    /// <summary>
+    /// Added to every window and period (global, group, per chat) so that network jitter between the moment a send is
+    /// granted here and the moment Telegram counts it cannot push a burst over the server's exact limit.
+    /// </summary>
+    /// <value>Default 20 ms (2 % of the 1 s windows); zero to 10 s.</value>
+    public TimeSpan LimitSafetyMargin { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Messages per group, supergroup or channel within <see cref="GroupWindow"/> (exact sliding window).</summary>
     /// <value>Default 20; 1 to 100 000.</value>
     public int GroupLimit { get; set; } = 20;
@@ -39,7 +55,10 @@ public sealed class BotApiResilienceOptions
     /// <value>Default 30; 1 to 1 000 000.</value>
     public int GlobalLimit { get; set; } = 30;
 
-    /// <summary>Requests with <c>allow_paid_broadcast</c> within <see cref="GlobalWindow"/> (they use this budget instead of <see cref="GlobalLimit"/>).</summary>
+    /// <summary>
+    /// Requests within <see cref="GlobalWindow"/> counting every send, of which only requests with <c>allow_paid_broadcast</c>
+    /// may exceed <see cref="GlobalLimit"/> (paid broadcasts consume this budget only; ordinary sends consume both).
+    /// </summary>
     /// <value>Default 1000; 1 to 1 000 000.</value>
     public int PaidBroadcastLimit { get; set; } = 1000;
 
@@ -71,13 +90,24 @@ public sealed class BotApiResilienceOptions
     /// <value>Default 3; 0 to 100.</value>
     public int MaxRetryAttempts { get; set; } = 3;
 
-    /// <summary>The first retry delay; later ones double (exponential backoff), capped by <see cref="RetryMaxDelay"/>.</summary>
+    /// <summary>The first retry delay; later ones grow as <see cref="BackoffType"/> says, capped by <see cref="RetryMaxDelay"/>.</summary>
     /// <value>Default 1 s; zero to 1 h.</value>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The largest retry delay.</summary>
     /// <value>Default 30 s; at least <see cref="RetryDelay"/>, at most 1 h.</value>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How retry delays grow.</summary>
+    /// <value>Default <see cref="BackoffType.Exponential"/>.</value>
+    public BackoffType BackoffType { get; set; } = BackoffType.Exponential;
+
+    /// <summary>
+    /// The flood gate that holds paused scopes (<c>bot:&lt;bot id&gt;</c> and <c>chat:&lt;bot id&gt;:&lt;chat_id&gt;</c>). Share one
+    /// gate between handlers (or observe its <see cref="FloodGate.Paused"/> event) by setting it.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: the handler creates its own on its <see cref="TimeProvider"/>.</value>
+    public FloodGate? FloodGate { get; set; }
 
     /// <summary>Whether retry delays are jittered (uniformly 50 % to 100 % of the computed delay).</summary>
     /// <value>Default <see langword="true"/>.</value>
@@ -115,6 +145,7 @@ public sealed class BotApiResilienceOptions
         Check(GlobalLimit, 1, 1_000_000, nameof(GlobalLimit));
         Check(PaidBroadcastLimit, 1, 1_000_000, nameof(PaidBroadcastLimit));
         Check(GlobalWindow, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1), nameof(GlobalWindow));
+        Check(LimitSafetyMargin, TimeSpan.Zero, TimeSpan.FromSeconds(10), nameof(LimitSafetyMargin));
         Check(FloodWaitThreshold, TimeSpan.Zero, TimeSpan.FromDays(1), nameof(FloodWaitThreshold));
         Check(MaxFloodRetries, 0, 100, nameof(MaxFloodRetries));
         Check(MaxRetryAttempts, 0, 100, nameof(MaxRetryAttempts));
@@ -126,6 +157,11 @@ public sealed class BotApiResilienceOptions
         if (SendingMethods is null)
         {
             throw new ArgumentException("SendingMethods must not be null.", nameof(SendingMethods));
+        }
+
+        if (!Enum.IsDefined(BackoffType))
+        {
+            throw new ArgumentOutOfRangeException(nameof(BackoffType), BackoffType, "BackoffType must be Constant, Linear or Exponential.");
         }
 
         if (!Enum.IsDefined(FloodScope))

@@ -27,6 +27,7 @@ internal sealed class SendScheduler : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly int[] _laneCounts = new int[2];
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _runLoop;
     private Task? _loop;
     private int _count;
 
@@ -37,8 +38,10 @@ internal sealed class SendScheduler : IDisposable
         Func<string, TimeSpan> pause,
         string botId,
         int queueLimit,
-        TimeProvider time)
+        TimeProvider time,
+        bool runLoop = true)
     {
+        _runLoop = runLoop;
         _global = global;
         _paid = paid;
         _chatBudget = chatBudget;
@@ -173,8 +176,13 @@ internal sealed class SendScheduler : IDisposable
             }
 
             var paid = candidate.Items.First!.Value.Paid;
-            var limiter = paid ? _paid : _global;
-            var decision = limiter.TryAcquire();
+            var decision = _paid.TryAcquire();
+            if (decision.IsGranted && !paid)
+            {
+                // Ordinary sends count in both budgets; if the normal one refuses, the paid permit is lost (only slower).
+                decision = _global.TryAcquire();
+            }
+
             if (!decision.IsGranted)
             {
                 return Min(decision.RetryAfter, NextWake(now));
@@ -314,7 +322,7 @@ internal sealed class SendScheduler : IDisposable
 
     private void EnsureLoop()
     {
-        if (Volatile.Read(ref _loop) is null)
+        if (_runLoop && Volatile.Read(ref _loop) is null)
         {
             var task = new Task<Task>(RunAsync);
             if (Interlocked.CompareExchange(ref _loop, task.Unwrap(), null) is null)
