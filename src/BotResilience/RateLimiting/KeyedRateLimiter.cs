@@ -60,7 +60,7 @@ public sealed class KeyedRateLimiter<TKey> : IKeyedRateLimiter<TKey>, IDisposabl
             lock (_sweepLock)
             {
                 _sweepCursor = 0;
-                while (_sweepCursor < _sweepCount)
+                while (!_disposed && _sweepCursor < _sweepCount)
                 {
                     SweepLocked(1, now);
                 }
@@ -177,6 +177,7 @@ public sealed class KeyedRateLimiter<TKey> : IKeyedRateLimiter<TKey>, IDisposabl
                         entry.Dispose();
                     }
 
+                    SweepLocked(SweepBatch, now);
                     if (_sweepCount == _sweepList.Length)
                     {
                         Array.Resize(ref _sweepList, _sweepList.Length * 2);
@@ -184,7 +185,6 @@ public sealed class KeyedRateLimiter<TKey> : IKeyedRateLimiter<TKey>, IDisposabl
 
                     entry.SweepIndex = _sweepCount;
                     _sweepList[_sweepCount++] = entry;
-                    SweepLocked(SweepBatch, now);
                 }
 
                 return entry;

@@ -22,6 +22,7 @@ internal class LimiterCore
     private long _lastNow;
     private bool _disposed;
     private bool _retired;
+    private bool _unused = true; // a keyed entry is never retired before its creator used it
 
     public LimiterCore(LimiterDefinition definition, long now)
     {
@@ -83,6 +84,7 @@ internal class LimiterCore
                 return false;
             }
 
+            _unused = false;
             ThrowIfDisposed();
             if (now < _lastNow)
             {
@@ -174,6 +176,7 @@ internal class LimiterCore
                 return false;
             }
 
+            _unused = false;
             ThrowIfDisposed();
             if (now < _lastNow)
             {
@@ -264,7 +267,7 @@ internal class LimiterCore
                 return true;
             }
 
-            if (_head is not null || IdleSinceLocked() > Math.Max(now, _lastNow))
+            if (_unused || _head is not null || IdleSinceLocked() > Math.Max(now, _lastNow))
             {
                 return false;
             }
