@@ -5,14 +5,15 @@ namespace BotResilience.Telegram.Dispatching;
 /// <summary>Per-user exact sliding window plus the "tell them once per window" bookkeeping. Not thread-safe.</summary>
 internal sealed class UserRateLimiter : IDisposable
 {
-    private readonly KeyedRateLimiter<long> _limiter;
+    private readonly Outgoing.KeyedLimiterMap<long> _limiter;
     private readonly Dictionary<long, long> _notifiedUntil = [];
     private readonly TimeProvider _time;
 
     public UserRateLimiter(int limit, TimeSpan window, TimeProvider time)
     {
         _time = time;
-        _limiter = new KeyedRateLimiter<long>(new SlidingWindowLimiterOptions { PermitLimit = limit, Window = window, QueueLimit = 0 }, time);
+        var options = new SlidingWindowLimiterOptions { PermitLimit = limit, Window = window, QueueLimit = 0 };
+        _limiter = new Outgoing.KeyedLimiterMap<long>(() => new SlidingWindowLimiter(options, time), window, time);
     }
 
     /// <summary>Zero when granted; otherwise the wait, and whether the user should be told now.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using BotResilience.RateLimiting;
 using BotResilience.Retry;
 using BotResilience.Telegram.Outgoing;
+#pragma warning disable CA2000 // limiters are owned by BotState and disposed with it
 using BotResilience.Telegram.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -67,11 +68,17 @@ internal sealed class BotApiResilienceEngine : IDisposable
         var global = new SlidingWindowLimiter(new SlidingWindowLimiterOptions { PermitLimit = o.GlobalLimit, Window = o.GlobalWindow + margin, QueueLimit = 0 }, time);
         var paid = new SlidingWindowLimiter(new SlidingWindowLimiterOptions { PermitLimit = o.PaidBroadcastLimit, Window = o.GlobalWindow + margin, QueueLimit = 0 }, time);
         var bucket = new TokenBucketLimiterOptions { TokenLimit = o.PerChatBurst, TokensPerPeriod = 1, ReplenishmentPeriod = o.PerChatPeriod + margin, QueueLimit = 0 };
-        var privateChats = new KeyedRateLimiter<string>(bucket, time, StringComparer.Ordinal);
-        RateLimitOptions[] groupLimits = o.PerChatLimitAppliesToGroups
-            ? [bucket, new SlidingWindowLimiterOptions { PermitLimit = o.GroupLimit, Window = o.GroupWindow + margin, QueueLimit = 0 }]
-            : [new SlidingWindowLimiterOptions { PermitLimit = o.GroupLimit, Window = o.GroupWindow + margin, QueueLimit = 0 }];
-        var groups = new KeyedRateLimiter<string>(groupLimits, time, StringComparer.Ordinal);
+        var bucketIdle = (bucket.ReplenishmentPeriod * o.PerChatBurst) + TimeSpan.FromSeconds(1);
+        var privateChats = new KeyedLimiterMap<string>(() => new TokenBucketLimiter(bucket, time), bucketIdle, time, StringComparer.Ordinal);
+        var groupWindow = new SlidingWindowLimiterOptions { PermitLimit = o.GroupLimit, Window = o.GroupWindow + margin, QueueLimit = 0 };
+        var groupIdle = (o.PerChatLimitAppliesToGroups && bucketIdle > groupWindow.Window ? bucketIdle : groupWindow.Window) + TimeSpan.FromSeconds(1);
+        var groups = new KeyedLimiterMap<string>(
+            o.PerChatLimitAppliesToGroups
+                ? () => new CompositeLimiter([bucket, groupWindow], time)
+                : () => new SlidingWindowLimiter(groupWindow, time),
+            groupIdle,
+            time,
+            StringComparer.Ordinal);
         RateLimitDecision ChatBudget(string key, BotApiChatKind kind) => kind switch
         {
             BotApiChatKind.Private => privateChats.TryAcquire(key),
@@ -96,7 +103,7 @@ internal sealed class BotApiResilienceEngine : IDisposable
         }
     }
 
-    internal sealed class BotState(string botId, SendScheduler scheduler, Outgoing.Fallback.FallbackCircuitBreaker breaker, IKeyedRateLimiter<string> privateChats, IKeyedRateLimiter<string> groups, IDisposable[] disposables)
+    internal sealed class BotState(string botId, SendScheduler scheduler, Outgoing.Fallback.FallbackCircuitBreaker breaker, KeyedLimiterMap<string> privateChats, KeyedLimiterMap<string> groups, IDisposable[] disposables)
     {
         public IDisposable[] Disposables { get; } = disposables;
 
@@ -106,8 +113,8 @@ internal sealed class BotApiResilienceEngine : IDisposable
 
         public Outgoing.Fallback.FallbackCircuitBreaker Breaker { get; } = breaker;
 
-        public IKeyedRateLimiter<string> PrivateChats { get; } = privateChats;
+        public KeyedLimiterMap<string> PrivateChats { get; } = privateChats;
 
-        public IKeyedRateLimiter<string> Groups { get; } = groups;
+        public KeyedLimiterMap<string> Groups { get; } = groups;
     }
 }
