@@ -16,17 +16,17 @@ public sealed class DemoRunOptions
     public TimeSpan Settle { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Crowd think time (s).</summary>
-    public (double Min, double Max) ThinkTime { get; set; } = (25, 60);
+    public (double Min, double Max) ThinkTime { get; set; } = (30, 80);
 
     /// <summary>Share of spammers.</summary>
-    public double SpammerShare { get; set; } = 0.02;
+    public double SpammerShare { get; set; } = 0.01;
 
     /// <summary>Admin script (fraction of the run, command).</summary>
     public IReadOnlyList<(double At, string Command)> AdminScript { get; set; } =
         [(0.30, "/broadcast Shop opens at 9:00 tomorrow"), (0.45, "/admin_mtproto off"), (0.60, "/admin_mtproto on")];
 
-    /// <summary>Acknowledgement p99 bound for the summary check.</summary>
-    public TimeSpan AckP99Bound { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Acknowledgement p95 bound for the summary check (seed 002's target: p95 &lt; 3 s).</summary>
+    public TimeSpan AckP95Bound { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Console view (null = none).</summary>
     public ConsoleView? View { get; set; }
@@ -100,7 +100,7 @@ public static class DemoRunner
             }
 
             OrderCounts orders = await app.Store.GetOrderCountsAsync(CancellationToken.None);
-            return BuildSummary(app, platform, report, orders, elapsed, run.AckP99Bound);
+            return BuildSummary(app, platform, report, orders, elapsed, run.AckP95Bound);
         }
         finally
         {
@@ -132,10 +132,11 @@ public static class DemoRunner
             Interlocked.Read(ref m.SpamWarnings), Interlocked.Read(ref m.BroadcastSent));
     }
 
-    private static DemoSummary BuildSummary(SampleBotApp app, IChatPlatform platform, CrowdReport r, OrderCounts orders, double elapsed, TimeSpan p99Bound)
+    private static DemoSummary BuildSummary(SampleBotApp app, IChatPlatform platform, CrowdReport r, OrderCounts orders, double elapsed, TimeSpan p95Bound)
     {
         SampleMetrics m = app.Metrics;
         double p99 = LatencyMath.Percentile(r.AckLatenciesMs, 99);
+        double p95 = LatencyMath.Percentile(r.AckLatenciesMs, 95);
         long app429 = Interlocked.Read(ref m.TooManyRequestsReachedApp);
         long unobserved = Interlocked.Read(ref m.UnobservedExceptions);
         return new DemoSummary
@@ -168,7 +169,7 @@ public static class DemoRunner
             Checks =
             [
                 ("every command answered", r.Commands == r.Acknowledged, $"{r.Acknowledged}/{r.Commands}"),
-                ($"ack p99 < {p99Bound.TotalMilliseconds:F0} ms", p99 < p99Bound.TotalMilliseconds, $"{p99:F0} ms"),
+                ($"ack p95 < {p95Bound.TotalMilliseconds:F0} ms", p95 < p95Bound.TotalMilliseconds, $"{p95:F0} ms (p99 {p99:F0} ms)"),
                 ("zero 429s reached the application", app429 == 0, $"{app429}"),
                 ("AI concurrency ≤ bulkhead", app.Ai.MaxInFlight <= app.Options.FactsConcurrency, $"{app.Ai.MaxInFlight} ≤ {app.Options.FactsConcurrency}"),
                 ("no unobserved exceptions", unobserved == 0, $"{unobserved}"),

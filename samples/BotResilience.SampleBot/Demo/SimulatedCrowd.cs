@@ -135,7 +135,7 @@ public sealed class SimulatedCrowd
         bool helped = false;
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(rnd.NextDouble() * Math.Min(_settings.ThinkTime.Max, 8)), ct);
+            await Task.Delay(TimeSpan.FromSeconds(rnd.NextDouble() * (_settings.ThinkTime.Min + _settings.ThinkTime.Max) / 2), ct); // steady state, no stampede
             while (!ct.IsCancellationRequested)
             {
                 double roll = rnd.NextDouble();

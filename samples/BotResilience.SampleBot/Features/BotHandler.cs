@@ -179,7 +179,7 @@ public sealed class BotHandler
                 {
                     var (source, channels, reason) = await _channels.GetChannelsAsync(user, ct);
                     string list = string.Join(", ", channels.Select(c => c.Title));
-                    await _replies.SendAsync(chat, source == ChannelsSource.Live ? $"📺 Your channels: {list}" : $"📺 Your channels (cached: {reason}): {list}", null, cancellationToken: ct);
+                    await _replies.SendAsync(chat, source == ChannelsSource.Live ? $"📺 Your channels: {list}" : $"📺 Your channels (cached: {reason}): {list}", null, SendLane.Bulk, cancellationToken: ct);
                 });
                 break;
             case "/admin_mtproto" when _admins.Contains(user):
@@ -257,7 +257,8 @@ public sealed class BotHandler
                 Interlocked.Increment(ref _metrics.FactsDelivered);
             }
 
-            await _replies.SendAsync(chat, text, replyTo, cancellationToken: stopping);
+            // follow-ups ride the bulk lane: acknowledgements of other users always go first
+            await _replies.SendAsync(chat, text, replyTo, SendLane.Bulk, cancellationToken: stopping);
         });
     }
 

@@ -172,12 +172,13 @@ public sealed class SampleBotApp : IAsyncDisposable
 
         // outgoing Bot API: no HTTP in a transaction → Telegram limits, lanes, 429 handling → sockets
         BotApiHandler = new BotApiResilienceHandler(
-            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 64 },
+            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 1024 },
             new BotApiResilienceOptions
             {
                 // a little under Telegram's documented limits: arrival jitter must not push a window over
-                GlobalLimit = 27,
+                GlobalLimit = 24,
                 PerChatBurst = 2,
+                LimitSafetyMargin = TimeSpan.FromMilliseconds(150),
             },
             time,
             loggers.CreateLogger<BotApiResilienceHandler>());
