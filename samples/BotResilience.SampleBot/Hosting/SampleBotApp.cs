@@ -210,23 +210,14 @@ public sealed class SampleBotApp : IAsyncDisposable
         Intake = new UpdateIntake(handler, maxConcurrency: 64, o.HandlerTimeout, Metrics, loggers.CreateLogger<UpdateIntake>());
 
         // monitoring
-        Lag = new LagProbe(Metrics);
+        Lag = new LagProbe(Metrics, loggers);
         _disposables.Add(Lag);
-        ILogger<TrafficWatchdog> watchdogLog = loggers.CreateLogger<TrafficWatchdog>();
-        Watchdog = new TrafficWatchdog(o.WatchdogSilence, o.WatchdogGrace, silence =>
-        {
-            if (hooks.OnWatchdogFired is { } hook)
-            {
-                hook(silence);
-            }
-            else if (o.WatchdogAction == "exit")
-            {
-                watchdogLog.LogCritical("WATCHDOG_EXIT restarting the process (exit code 3) after {Silence}", silence);
-                Environment.Exit(3);
-            }
-        }, Metrics, watchdogLog);
+        BotResilience.Monitoring.WatchdogAction action = hooks.OnWatchdogFired is not null
+            ? BotResilience.Monitoring.WatchdogAction.MarkUnhealthy
+            : o.WatchdogAction == "exit" ? BotResilience.Monitoring.WatchdogAction.TerminateProcess : BotResilience.Monitoring.WatchdogAction.Log;
+        Watchdog = new TrafficWatchdog(o.WatchdogSilence, o.WatchdogGrace, action, hooks.OnWatchdogFired, Metrics, loggers.CreateLogger<BotResilience.Monitoring.Watchdog>());
         _disposables.Add(Watchdog);
-        ILogger workerLog = loggers.CreateLogger<PeriodicWorker>();
+        ILogger<BotResilience.Monitoring.SupervisedWorker> workerLog = loggers.CreateLogger<BotResilience.Monitoring.SupervisedWorker>();
         Workers =
         [
             new PeriodicWorker("reminders", TimeSpan.FromSeconds(Math.Max(0.2, 15 * scale)), o.WorkerIterationTimeout, async ct =>
