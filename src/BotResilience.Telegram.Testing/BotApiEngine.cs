@@ -226,7 +226,8 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
             throw new ArgumentException("The update is not valid JSON: " + exception.Message, nameof(updateJson), exception);
         }
 
-        return Enqueue(id =>
+        var type = update.Select(static p => p.Key).FirstOrDefault(static k => k != "update_id") ?? "unknown";
+        return Enqueue(type, id =>
         {
             update["update_id"] = id;
             return update.ToJsonString();
@@ -302,7 +303,7 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
 
         var date = _time.GetUtcNow().ToUnixTimeSeconds();
         var botId = Volatile.Read(ref _lastBotId);
-        return Enqueue(updateId => WriteJson((updateId, userId, data, queryId, message, chat, messageId, date, botId, _options), static (writer, s) =>
+        return Enqueue("callback_query", updateId => WriteJson((updateId, userId, data, queryId, message, chat, messageId, date, botId, _options), static (writer, s) =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("update_id", s.updateId);
@@ -385,7 +386,7 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         }
 
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
-        return Enqueue(updateId => WriteJson((updateId, userId, kind, chat, messageId, now, editedMessageId, writeContent, state), static (writer, s) =>
+        return Enqueue(kind, updateId => WriteJson((updateId, userId, kind, chat, messageId, now, editedMessageId, writeContent, state), static (writer, s) =>
         {
             writer.WriteStartObject();
             writer.WriteNumber("update_id", s.updateId);
@@ -405,9 +406,9 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         }));
     }
 
-    private long Enqueue(Func<long, string> build)
+    private long Enqueue(string type, Func<long, string> build)
     {
-        var id = Updates.Enqueue(build);
+        var id = Updates.Enqueue(type, build);
         Counters.Increment(ref Counters.UpdatesEnqueued);
         return id;
     }
@@ -856,6 +857,11 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         _ = p.TryGetInt64("offset", out var offset);
         var limit = p.TryGetInt64("limit", out var l) ? (int)Math.Clamp(l, 1, 100) : 100;
         var timeout = p.TryGetInt64("timeout", out var t) ? TimeSpan.FromSeconds(Math.Clamp(t, 0, 3600)) : TimeSpan.Zero;
+        if (!TryApplyAllowedUpdates(p))
+        {
+            return BotApiJson.BadRequest("Bad Request: can't parse allowed updates");
+        }
+
         var (outcome, updates) = await Updates.PollAsync(offset, limit, timeout, _time, cancellationToken).ConfigureAwait(false);
         if (outcome == UpdateQueue.PollOutcome.Terminated)
         {
@@ -905,6 +911,11 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         if (secret is not null && !SecretTokenPattern().IsMatch(secret))
         {
             return BotApiJson.BadRequest("Bad Request: bad webhook: secret token contains unallowed characters");
+        }
+
+        if (!TryApplyAllowedUpdates(p))
+        {
+            return BotApiJson.BadRequest("Bad Request: can't parse allowed updates");
         }
 
         if (p.GetBoolean("drop_pending_updates"))
@@ -988,6 +999,42 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
             }
         });
         return Task.CompletedTask;
+    }
+
+    /// <summary>Applies <c>allowed_updates</c> (a JSON array of strings) when present; absent keeps the previous setting.</summary>
+    private bool TryApplyAllowedUpdates(BotApiParameters parameters)
+    {
+        if (parameters.GetString("allowed_updates") is not { } json)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                return false;
+            }
+
+            var types = new List<string>();
+            foreach (var item in document.RootElement.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String)
+                {
+                    return false;
+                }
+
+                types.Add(item.GetString()!);
+            }
+
+            Updates.SetAllowedUpdates(types);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static BotApiResponse WithDescription(string description)

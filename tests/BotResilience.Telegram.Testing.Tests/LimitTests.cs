@@ -173,8 +173,9 @@ public sealed class LimitTests
     [Fact]
     public async Task Over_real_http_a_flood_gets_429_and_a_client_that_honours_retry_after_gets_through()
     {
-        // TimeScale 20: one emulated second is 50 ms, so honouring retry_after/TimeScale keeps the test fast.
-        await using var h = await EmulatorHarness.CreateAsync("http", new BotApiEmulatorOptions { TimeScale = 20 });
+        // TimeScale 4: one emulated second is 250 ms (slow enough that even a loaded CI machine floods the chat),
+        // and honouring retry_after / TimeScale keeps the test short.
+        await using var h = await EmulatorHarness.CreateAsync("http", new BotApiEmulatorOptions { TimeScale = 4 });
         var delivered = 0;
         var limited = 0;
         while (delivered < 8)
@@ -189,12 +190,56 @@ public sealed class LimitTests
             Assert.Equal(429, result.Status);
             Assert.Equal($"Too Many Requests: retry after {result.RetryAfter}", result.Description);
             limited++;
-            await Task.Delay(TimeSpan.FromSeconds(result.RetryAfter!.Value / 20.0));
+            await Task.Delay(TimeSpan.FromSeconds(result.RetryAfter!.Value / 4.0));
         }
 
         Assert.True(limited >= 1);
         Assert.Equal(limited, h.Emulator.GetTooManyRequestsCount(77));
         Assert.Equal(8, h.Emulator.GetSentMessages(77).Count);
+    }
+
+    [Fact]
+    public async Task PerChatLimitAppliesToGroups_adds_the_per_chat_bucket_to_groups()
+    {
+        var time = new ManualTimeProvider();
+        await using var h = await EmulatorHarness.CreateAsync("memory", Manual(time, o => o.PerChatLimitAppliesToGroups = true));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await h.SendMessageAsync(-9, "burst")).Ok);
+        }
+
+        Assert.Equal(1, (await h.SendMessageAsync(-9, "4th within a second")).RetryAfter);
+    }
+
+    [Fact]
+    public async Task EnforceLimits_false_accepts_a_flood_but_still_honours_forced_penalties()
+    {
+        var time = new ManualTimeProvider();
+        await using var h = await EmulatorHarness.CreateAsync("memory", Manual(time, o => o.EnforceLimits = false));
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True((await h.SendMessageAsync(1, "flood")).Ok);
+        }
+
+        h.Emulator.Faults.FloodChat(1, 10);
+        Assert.Equal(10, (await h.SendMessageAsync(1, "x")).RetryAfter);
+        Assert.Equal(1, h.Emulator.TooManyRequestsCount);
+    }
+
+    [Fact]
+    public async Task Retry_after_is_the_rounded_up_wait_of_the_tightest_limit()
+    {
+        var time = new ManualTimeProvider();
+        await using var h = await EmulatorHarness.CreateAsync("memory", Manual(time, o => o.PenalizeUntilRetryAfter = false));
+        for (var i = 0; i < 20; i++)
+        {
+            await h.SendMessageAsync(-1, "x");
+        }
+
+        time.Advance(TimeSpan.FromSeconds(10.2));
+        Assert.Equal(50, (await h.SendMessageAsync(-1, "x")).RetryAfter); // 49.8 s → 50
+        time.Advance(TimeSpan.FromSeconds(49));
+        Assert.Equal(1, (await h.SendMessageAsync(-1, "x")).RetryAfter); // 0.8 s → 1
     }
 
     [Fact]

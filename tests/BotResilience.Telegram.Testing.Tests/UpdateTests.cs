@@ -156,4 +156,26 @@ public sealed class UpdateTests
         await h.PostJsonAsync("sendMessage", new { chat_id = 1 });
         Assert.Equal("x", Assert.Single(seen).Text);
     }
+
+    [Fact]
+    public async Task Allowed_updates_filters_update_types_and_is_sticky()
+    {
+        await using var h = await EmulatorHarness.CreateAsync("memory");
+        h.Emulator.EnqueueUpdate("""{"chat_member":{"chat":{"id":1,"type":"group"}}}""");
+        h.Emulator.SendUserMessage(1, "text");
+        var byDefault = await h.PostJsonAsync("getUpdates", new { });
+        Assert.Equal("message", Assert.Single(byDefault.Result.EnumerateArray()).EnumerateObject().ElementAt(1).Name); // chat_member is not delivered by default
+
+        h.Emulator.SendUserMessage(1, "ignored");
+        h.Emulator.PressButton(1, "kept");
+        var onlyCallbacks = await h.PostJsonAsync("getUpdates", new { allowed_updates = new[] { "callback_query" } });
+        Assert.Equal("kept", Assert.Single(onlyCallbacks.Result.EnumerateArray()).GetProperty("callback_query").GetProperty("data").GetString());
+
+        h.Emulator.SendUserMessage(1, "still ignored");
+        Assert.Equal(1, (await h.PostJsonAsync("getUpdates", new { })).Result.GetArrayLength()); // sticky: the callback only
+
+        Assert.Equal(400, (await h.PostJsonAsync("getUpdates", new { allowed_updates = "message" })).Status);
+        var reset = await h.PostJsonAsync("getUpdates", new { allowed_updates = Array.Empty<string>() });
+        Assert.Equal(1, reset.Result.GetArrayLength());
+    }
 }

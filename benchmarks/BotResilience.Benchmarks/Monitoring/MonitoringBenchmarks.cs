@@ -43,6 +43,9 @@ public class MonitoringBenchmarks
         _watchdog.Dispose();
     }
 
+    [Benchmark(Baseline = true, Description = "Stopwatch.GetTimestamp() (clock read, for scale)")]
+    public long ClockRead() => System.Diagnostics.Stopwatch.GetTimestamp();
+
     [Benchmark(Description = "ThreadPoolLagMonitor tick (timer callback + probe)")]
     public void LagMonitorTick() => _monitor.OnTimer();
 

@@ -12,6 +12,7 @@ internal sealed class UpdateQueue
     private readonly AsyncSignal _changed = new();
     private long _lastId;
     private TaskCompletionSource? _currentPoll;
+    private HashSet<string>? _allowedUpdates;
 
     public enum PollOutcome
     {
@@ -33,13 +34,26 @@ internal sealed class UpdateQueue
         }
     }
 
-    public long Enqueue(Func<long, string> build)
+    /// <summary>
+    /// Sets the update types to deliver (Telegram's <c>allowed_updates</c>, sticky until changed); an empty list
+    /// restores the default: every type except <c>chat_member</c>, <c>message_reaction</c> and <c>message_reaction_count</c>.
+    /// Updates of other types are dropped when their turn comes.
+    /// </summary>
+    public void SetAllowedUpdates(IReadOnlyCollection<string> types)
+    {
+        lock (_gate)
+        {
+            _allowedUpdates = types.Count == 0 ? null : new HashSet<string>(types, StringComparer.Ordinal);
+        }
+    }
+
+    public long Enqueue(string type, Func<long, string> build)
     {
         long id;
         lock (_gate)
         {
             id = ++_lastId;
-            _pending.Add(new PendingUpdate(id, build(id)));
+            _pending.Add(new PendingUpdate(id, type, build(id)));
         }
 
         _changed.Pulse();
@@ -91,6 +105,7 @@ internal sealed class UpdateQueue
                 var batch = new List<string>();
                 lock (_gate)
                 {
+                    DropDisallowed();
                     foreach (var update in _pending)
                     {
                         if (batch.Count == limit)
@@ -139,6 +154,7 @@ internal sealed class UpdateQueue
     {
         lock (_gate)
         {
+            DropDisallowed();
             foreach (var update in _pending)
             {
                 if (!update.InFlight)
@@ -171,6 +187,12 @@ internal sealed class UpdateQueue
 
         _changed.Pulse();
     }
+
+    private bool IsAllowed(string type) => _allowedUpdates is { } allowed
+        ? allowed.Contains(type)
+        : type is not ("chat_member" or "message_reaction" or "message_reaction_count");
+
+    private void DropDisallowed() => _pending.RemoveAll(u => !u.InFlight && !IsAllowed(u.Type));
 
     private void Confirm(long offset)
     {

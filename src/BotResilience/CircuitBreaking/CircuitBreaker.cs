@@ -19,7 +19,8 @@ namespace BotResilience.CircuitBreaking;
 /// <para>
 /// Hot path: in the closed state <see cref="TryEnter(out TimeSpan)"/> is one volatile read, and in
 /// consecutive-failure mode <see cref="RecordSuccess"/> is two reads when there is no failure streak to reset:
-/// no lock, no clock read, no allocation. Ratio mode takes the lock and reads the clock to count the outcome.
+/// no lock, no clock read, no allocation. In ratio mode a success is one clock read and one interlocked increment
+/// (the lock is taken only to roll a bucket); failures always take the lock.
 /// </para>
 /// <para>
 /// State-change notifications (<see cref="CircuitBreakerOptions.OnStateChanged"/>, <see cref="StateChanged"/>) run
@@ -143,12 +144,45 @@ public sealed class CircuitBreaker
         return TryEnterSlow(out retryAfter, out _);
     }
 
+    /// <summary>
+    /// Like <see cref="TryEnter(out TimeSpan)"/>, and also tells in which state the breaker rejected the call, so a
+    /// caller can build an exact <see cref="BrokenCircuitException"/> (reading <see cref="State"/> afterwards may
+    /// already show a later state).
+    /// </summary>
+    /// <param name="retryAfter">See <see cref="TryEnter(out TimeSpan)"/>.</param>
+    /// <param name="state">
+    /// When rejected: <see cref="CircuitState.Open"/>, <see cref="CircuitState.HalfOpen"/> or <see cref="CircuitState.Isolated"/>.
+    /// When admitted: the state that admitted the call (<see cref="CircuitState.Closed"/>, or <see cref="CircuitState.HalfOpen"/> for a probe).
+    /// </param>
+    /// <returns><see langword="true"/> when admitted.</returns>
+    public bool TryEnter(out TimeSpan retryAfter, out CircuitState state)
+    {
+        if (_state == (int)CircuitState.Closed)
+        {
+            retryAfter = TimeSpan.Zero;
+            state = CircuitState.Closed;
+            return true;
+        }
+
+        return TryEnterSlow(out retryAfter, out state);
+    }
+
     /// <summary>Reports that an admitted call succeeded. In half-open this closes the circuit.</summary>
     public void RecordSuccess()
     {
-        if (_window is null && _state == (int)CircuitState.Closed && Volatile.Read(ref _consecutiveFailures) == 0)
+        if (_state == (int)CircuitState.Closed)
         {
-            return;
+            if (_window is null)
+            {
+                if (Volatile.Read(ref _consecutiveFailures) == 0)
+                {
+                    return;
+                }
+            }
+            else if (_window.TryRecordSuccess(_timeProvider.GetTimestamp()))
+            {
+                return;
+            }
         }
 
         RecordOutcome(failure: false);
@@ -307,7 +341,7 @@ public sealed class CircuitBreaker
     /// <inheritdoc />
     public override string ToString() => $"CircuitBreaker '{Name}' ({State})";
 
-    private bool TryEnterSlow(out TimeSpan retryAfter, out CircuitState rejectedIn)
+    private bool TryEnterSlow(out TimeSpan retryAfter, out CircuitState rejectedIn) // rejectedIn: the deciding state
     {
         CircuitStateChange? change = null;
         bool admitted;

@@ -2,7 +2,8 @@ namespace BotResilience.CircuitBreaking;
 
 /// <summary>
 /// Counts successes and failures over a sliding sampling window made of a ring of time buckets, rolled lazily
-/// from timestamps (no timer). Not thread-safe: the breaker calls it under its lock.
+/// from timestamps (no timer). The breaker calls it under its lock, except <see cref="TryRecordSuccess"/>, the
+/// lock-free success path of the closed state.
 /// </summary>
 internal sealed class FailureWindow
 {
@@ -26,9 +27,9 @@ internal sealed class FailureWindow
         var slot = (int)(number % BucketCount);
         if (_bucketNumbers[slot] != number)
         {
-            _bucketNumbers[slot] = number;
-            _successes[slot] = 0;
+            Volatile.Write(ref _successes[slot], 0);
             _failures[slot] = 0;
+            Volatile.Write(ref _bucketNumbers[slot], number);
         }
 
         if (failure)
@@ -37,8 +38,26 @@ internal sealed class FailureWindow
         }
         else
         {
-            _successes[slot]++;
+            Interlocked.Increment(ref _successes[slot]);
         }
+    }
+
+    /// <summary>
+    /// Lock-free: counts a success when the bucket of <paramref name="timestamp"/> is already the current one.
+    /// A success racing a bucket roll may land in the neighbouring bucket (one bucket width later), never lost twice
+    /// or counted as a failure. Returns <see langword="false"/> when the bucket must be rolled (under the lock).
+    /// </summary>
+    public bool TryRecordSuccess(long timestamp)
+    {
+        var number = timestamp / _bucketWidth;
+        var slot = (int)(number % BucketCount);
+        if (Volatile.Read(ref _bucketNumbers[slot]) != number)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _successes[slot]);
+        return true;
     }
 
     /// <summary>Totals over the buckets that are still inside the window at <paramref name="timestamp"/>.</summary>
@@ -53,7 +72,7 @@ internal sealed class FailureWindow
             if (number >= oldest && number <= current)
             {
                 failures += _failures[i];
-                total += _failures[i] + _successes[i];
+                total += _failures[i] + Volatile.Read(ref _successes[i]);
             }
         }
 

@@ -17,6 +17,8 @@ internal static class BulkheadMetrics
     public static readonly Histogram<double> WaitTime = ResilienceTelemetry.Meter.CreateHistogram<double>(
         "botresilience.bulkhead.wait_time", "s", "Time callers waited for a bulkhead slot.");
 
+    private const int BoxedPriorityMin = -16;
+    private static readonly object[] s_boxedPriorities = [.. Enumerable.Range(BoxedPriorityMin, 80).Select(static p => (object)p)];
     private static readonly Lock s_lock = new();
     private static readonly List<WeakReference<PriorityBulkhead>> s_bulkheads = [];
 
@@ -45,7 +47,7 @@ internal static class BulkheadMetrics
     {
         if (WaitTime.Enabled)
         {
-            WaitTime.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("name", name), new KeyValuePair<string, object?>("priority", priority));
+            WaitTime.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("name", name), new KeyValuePair<string, object?>("priority", Box(priority)));
         }
     }
 
@@ -56,10 +58,14 @@ internal static class BulkheadMetrics
             Rejections.Add(
                 1,
                 new KeyValuePair<string, object?>("name", name),
-                new KeyValuePair<string, object?>("priority", priority),
+                new KeyValuePair<string, object?>("priority", Box(priority)),
                 new KeyValuePair<string, object?>("reason", queued ? "queue_full" : "no_free_slot"));
         }
     }
+
+    // Priorities -16..63 are tagged without boxing (no allocation per measurement while a listener is on).
+    private static object Box(int priority) =>
+        (uint)(priority - BoxedPriorityMin) < (uint)s_boxedPriorities.Length ? s_boxedPriorities[priority - BoxedPriorityMin] : priority;
 
     private static List<Measurement<int>> Observe(Func<PriorityBulkhead, int> value)
     {

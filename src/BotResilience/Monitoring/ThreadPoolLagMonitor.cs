@@ -174,6 +174,7 @@ public sealed class ThreadPoolLagMonitor : IDisposable
     /// <exception cref="ObjectDisposedException">The monitor was disposed.</exception>
     public void Start()
     {
+        ITimer timer;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_state == StateDisposed, this);
@@ -184,11 +185,11 @@ public sealed class ThreadPoolLagMonitor : IDisposable
 
             _state = StateRunning;
             Volatile.Write(ref _expectedDue, _timeProvider.GetTimestamp() + IntervalTimestampUnits());
-            _timer ??= _timeProvider.CreateTimer(static s => ((ThreadPoolLagMonitor)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            timer = _timer ??= _timeProvider.CreateTimer(static s => ((ThreadPoolLagMonitor)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
         ThreadPoolMetrics.Register(this);
-        _timer.Change(_options.Interval, Timeout.InfiniteTimeSpan);
+        timer.Change(_options.Interval, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Stops probing; the collected samples stay available.</summary>

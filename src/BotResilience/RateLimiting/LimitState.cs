@@ -12,6 +12,9 @@ internal abstract class LimitState
     /// <summary>Consumes <paramref name="permits"/> at <paramref name="now"/>; only after <see cref="GetWait"/> returned 0.</summary>
     public abstract void Consume(long now, int permits);
 
+    /// <summary>Consumes <paramref name="permits"/> when they can be granted now and returns 0; otherwise consumes nothing and returns the wait.</summary>
+    public abstract long TryConsume(long now, int permits);
+
     /// <summary>The timestamp from which this state constrains nothing (equals a fresh state); may be in the future.</summary>
     public abstract long IdleSince();
 

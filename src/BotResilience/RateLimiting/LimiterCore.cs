@@ -102,18 +102,22 @@ internal class LimiterCore
 
             if (_head is null)
             {
-                var wait = _all is null ? _first.GetWait(now, permits) : WaitLocked(now, permits);
-                if (wait == 0)
+                long wait;
+                if (_all is null)
                 {
-                    if (_all is null)
-                    {
-                        _first.Consume(now, permits);
-                    }
-                    else
+                    wait = _first.TryConsume(now, permits);
+                }
+                else
+                {
+                    wait = WaitLocked(now, permits);
+                    if (wait == 0)
                     {
                         ConsumeLocked(now, permits);
                     }
+                }
 
+                if (wait == 0)
+                {
                     decision = RateLimitDecision.Granted;
                 }
                 else

@@ -37,6 +37,31 @@ internal sealed class SlidingLogState : LimitState
         return wait > 0 ? wait : 0;
     }
 
+    public override long TryConsume(long now, int permits)
+    {
+        var wait = GetWait(now, permits);
+        if (wait == 0)
+        {
+            if (permits == 1)
+            {
+                // Hot path: one permit, one slot.
+                var log = _log;
+                log[_head] = now;
+                _head = _head + 1 == log.Length ? 0 : _head + 1;
+                if (_count < log.Length)
+                {
+                    _count++;
+                }
+            }
+            else
+            {
+                Consume(now, permits);
+            }
+        }
+
+        return wait;
+    }
+
     public override void Consume(long now, int permits)
     {
         var log = _log;

@@ -36,6 +36,21 @@ internal sealed class TokenBucketState : LimitState
         return wait > long.MaxValue / 4 ? long.MaxValue / 4 : (long)wait;
     }
 
+    public override long TryConsume(long now, int permits)
+    {
+        var level = LevelAt(now);
+        var need = Math.BigMul(permits, _periodTicks);
+        if (level >= need)
+        {
+            _level = level - need;
+            _last = now;
+            return 0;
+        }
+
+        var wait = (need - level + _tokensPerPeriod - 1) / _tokensPerPeriod;
+        return wait > long.MaxValue / 4 ? long.MaxValue / 4 : (long)wait;
+    }
+
     public override void Consume(long now, int permits)
     {
         _level = LevelAt(now) - Math.BigMul(permits, _periodTicks);

@@ -384,6 +384,27 @@ public sealed class CircuitBreakerTests
     }
 
     [Fact]
+    public void TryEnter_with_state_reports_the_deciding_state()
+    {
+        var breaker = Create(o => o.FailureThreshold = 1);
+        Assert.True(breaker.TryEnter(out _, out var closed));
+        Assert.Equal(CircuitState.Closed, closed);
+        breaker.RecordFailure();
+        Assert.False(breaker.TryEnter(out var retry, out var open));
+        Assert.Equal(CircuitState.Open, open);
+        Assert.Equal(TimeSpan.FromSeconds(300), retry);
+        _time.Advance(TimeSpan.FromSeconds(300));
+        Assert.True(breaker.TryEnter(out _, out var probe));
+        Assert.Equal(CircuitState.HalfOpen, probe);
+        Assert.False(breaker.TryEnter(out _, out var halfOpen));
+        Assert.Equal(CircuitState.HalfOpen, halfOpen);
+        breaker.Isolate();
+        Assert.False(breaker.TryEnter(out var forever, out var isolated));
+        Assert.Equal(CircuitState.Isolated, isolated);
+        Assert.Equal(Timeout.InfiniteTimeSpan, forever);
+    }
+
+    [Fact]
     public void Enter_throws_when_rejected()
     {
         var breaker = Create(o => o.FailureThreshold = 1);

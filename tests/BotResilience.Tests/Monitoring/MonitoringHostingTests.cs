@@ -1,3 +1,4 @@
+using BotResilience.CircuitBreaking;
 using BotResilience.Monitoring;
 using BotResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -119,6 +120,23 @@ public sealed class MonitoringHostingTests
         var count = services.Count;
         services.AddBotResilienceMonitoring();
         Assert.Equal(count, services.Count); // idempotent
+    }
+
+    [Fact]
+    public async Task Readiness_degrades_while_a_registered_breaker_is_open()
+    {
+        var registry = new CircuitBreakerRegistry();
+        var telegram = registry.GetOrAdd("telegram", new CircuitBreakerOptions { Name = "telegram" });
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<ICircuitBreakerRegistry>(registry);
+        services.AddHealthChecks().AddBotResilienceChecks();
+        await using var sp = services.BuildServiceProvider();
+        var health = sp.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(r => r.Name == BotResilienceHealthChecks.CircuitBreakersCheckName)).Status);
+        telegram.Isolate(); // kill switch
+        var ready = await health.CheckHealthAsync(r => r.Tags.Contains(BotResilienceHealthChecks.ReadyTag));
+        Assert.Equal(HealthStatus.Degraded, ready.Entries[BotResilienceHealthChecks.CircuitBreakersCheckName].Status);
     }
 
     [Fact]

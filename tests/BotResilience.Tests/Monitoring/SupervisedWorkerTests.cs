@@ -109,6 +109,7 @@ public sealed class SupervisedWorkerTests
     {
         var time = new ManualTimeProvider();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cleanupStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var (worker, h) = Create(
             async ct =>
             {
@@ -118,6 +119,7 @@ public sealed class SupervisedWorkerTests
                 }
                 catch (OperationCanceledException)
                 {
+                    cleanupStarted.SetResult();
                     await release.Task; // cleanup that takes a while
                     throw;
                 }
@@ -127,8 +129,8 @@ public sealed class SupervisedWorkerTests
         await h.NextStartAsync();
 
         var stop = worker.StopAsync();
-        await Task.Delay(50);
-        Assert.False(stop.IsCompleted); // still waiting for the iteration's cleanup
+        await cleanupStarted.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the stop cancelled the iteration's token
+        Assert.False(stop.IsCompleted); // and waits for its cleanup, which cannot finish before release
         Assert.False(h.HasPendingEvent);
         release.SetResult();
         await stop.WaitAsync(TimeSpan.FromSeconds(10));
