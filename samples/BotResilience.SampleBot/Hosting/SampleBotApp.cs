@@ -207,7 +207,7 @@ public sealed class SampleBotApp : IAsyncDisposable
             (u, lat, lon, ct) => handler!.ProcessLocationUpdateAsync(u, lat, lon, ct), Metrics, time);
         _disposables.Add(Locations);
         handler = new BotHandler(replies, AntiSpam, Facts, Channels, Locations, Broadcast, Store, Orders, Background, Metrics, o.AdminUserIds, time, loggers.CreateLogger<BotHandler>());
-        Intake = new UpdateIntake(handler, maxConcurrency: 64, o.HandlerTimeout, Metrics, loggers.CreateLogger<UpdateIntake>());
+        Intake = new UpdateIntake(handler, maxConcurrency: 64, o.HandlerTimeout, Metrics, loggers.CreateLogger<UpdateIntake>(), time);
 
         // monitoring
         Lag = new LagProbe(Metrics, loggers);
@@ -302,9 +302,10 @@ public sealed class SampleBotApp : IAsyncDisposable
             return Results.Ok(); // malformed: acknowledge so Telegram does not re-send it forever
         }
 
-        if (update is not null)
+        // queued for the dispatcher (which applies the 25 s handler timeout); a full queue answers 503 so Telegram re-sends later
+        if (update is not null && !await Intake.DispatchAsync(update, _stopping.Token))
         {
-            await Intake.DispatchAsync(update, _stopping.Token); // bounded by the handler timeout; always 200
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
 
         return Results.Ok();
@@ -321,7 +322,12 @@ public sealed class SampleBotApp : IAsyncDisposable
                 IReadOnlyList<Update> updates = await api.GetUpdatesAsync(offset, 25, ct);
                 Watchdog.Beat();
                 backoff = TimeSpan.FromSeconds(1);
-                await Task.WhenAll(updates.Select(u => Intake.DispatchAsync(u, ct)));
+                foreach (Update u in updates)
+                {
+                    await Intake.DispatchAsync(u, ct);
+                }
+
+                await Intake.WaitForIdleAsync(ct); // acknowledge the offset only after the batch was handled
                 if (updates.Count > 0)
                 {
                     offset = updates.Max(u => u.UpdateId) + 1;
@@ -385,6 +391,11 @@ public sealed class SampleBotApp : IAsyncDisposable
             await _polling;
         }
 
+        if (Intake is not null)
+        {
+            await Intake.DisposeAsync(); // drains accepted updates (up to 5 s) while the features are still alive
+        }
+
         if (Background is not null && !simulateCrash)
         {
             await Background.DrainAsync(drain ?? TimeSpan.FromSeconds(2));
@@ -406,7 +417,7 @@ public sealed class SampleBotApp : IAsyncDisposable
             await _web.DisposeAsync();
         }
 
-        Intake?.Dispose();
+
         Channels?.Dispose();
         Broadcast?.Dispose();
         AntiSpam?.Dispose();
