@@ -199,10 +199,21 @@ internal class LimiterCore
             long wait = 0;
             if (_head is null)
             {
-                wait = WaitLocked(now, permits);
+                if (_all is null)
+                {
+                    wait = _first.TryConsume(now, permits);
+                }
+                else
+                {
+                    wait = WaitLocked(now, permits);
+                    if (wait == 0)
+                    {
+                        ConsumeLocked(now, permits);
+                    }
+                }
+
                 if (wait == 0)
                 {
-                    ConsumeLocked(now, permits);
                     decision = RateLimitDecision.Granted;
                 }
             }
