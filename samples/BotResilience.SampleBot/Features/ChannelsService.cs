@@ -7,24 +7,6 @@ using BotResilience.SampleBot.Simulation;
 
 namespace BotResilience.SampleBot.Features;
 
-/// <summary>Recognises FLOOD_WAIT_X / SLOWMODE_WAIT_X in <see cref="RpcException"/>-shaped errors.</summary>
-public sealed class RpcFloodWaitClassifier : IFloodWaitClassifier
-{
-    /// <inheritdoc />
-    public bool TryClassify(Exception exception, out FloodWait floodWait)
-    {
-        if (exception is RpcException { Code: 420 or 429 } rpc &&
-            (rpc.Message.StartsWith("FLOOD_WAIT", StringComparison.Ordinal) || rpc.Message.StartsWith("FLOOD_PREMIUM_WAIT", StringComparison.Ordinal) || rpc.Message.StartsWith("SLOWMODE_WAIT", StringComparison.Ordinal)))
-        {
-            floodWait = new FloodWait(TimeSpan.FromSeconds(Math.Max(1, rpc.X)), "mtproto:session:main");
-            return true;
-        }
-
-        floodWait = default;
-        return false;
-    }
-}
-
 /// <summary>Where a /channels answer came from.</summary>
 public enum ChannelsSource
 {
@@ -46,7 +28,7 @@ public sealed class ChannelsService : IDisposable
     private readonly SimulatedMTProtoService _mtproto;
     private readonly SampleMetrics _metrics;
     private readonly TimeProvider _time;
-    private readonly IFloodWaitClassifier _classifier = new RpcFloodWaitClassifier();
+    private readonly IFloodWaitClassifier _classifier = new BotResilience.MTProto.Classification.MTProtoFloodWaitClassifier(Scope); // shape-based: works on TL.RpcException and on the simulation's look-alike
     private readonly ConcurrentDictionary<long, IReadOnlyList<ChannelInfo>> _cache = new();
     private readonly TimeSpan _interactiveBudget;
 
