@@ -1,2 +1,1 @@
-Console.WriteLine("BotResilience sample bot: not built yet (see issue 7).");
-return 1;
+return await BotResilience.SampleBot.SampleBotProgram.RunAsync(args);
