@@ -507,6 +507,27 @@ public sealed class SupervisedWorkerTests
         Assert.False(worker.IsRunning);
     }
 
+    [Fact]
+    public async Task StartAsync_while_RunAsync_drives_the_loop_does_nothing()
+    {
+        // Before: StartAsync queued a second RunAsync that faulted with InvalidOperationException (unobserved), and
+        // StopAsync then rethrew it.
+        var time = new ManualTimeProvider();
+        var (worker, h) = Create(_ => ValueTask.CompletedTask, time: time);
+        using var stop = new CancellationTokenSource();
+        var run = worker.RunAsync(stop.Token);
+        await h.NextStartAsync();
+        await h.NextEndAsync();
+
+        await worker.StartAsync();
+        await worker.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(worker.IsRunning); // StopAsync stops what StartAsync started; RunAsync is stopped by its token
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(worker.IsRunning);
+        Assert.Equal(1, worker.IterationCount);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;
