@@ -35,6 +35,24 @@ internal sealed class EmulatorHarness : IAsyncDisposable
         return new EmulatorHarness(emulator, client);
     }
 
+    /// <summary>
+    /// Polls <paramref name="condition"/> in real time (a loaded 2-core CI machine can take far longer than a fixed
+    /// sleep to get a request into the emulator); throws <see cref="TimeoutException"/> after <paramref name="bound"/>.
+    /// </summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan bound, string what)
+    {
+        var deadline = DateTime.UtcNow + bound;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("Not reached in time: " + what);
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
     // Absolute, as real clients build it ("{base}bot{token}/{method}"): a relative "bot1:x/..." would parse as a URI scheme.
     public string Url(string method, string token = Token) => $"{Client.BaseAddress}bot{token}/{method}";
 

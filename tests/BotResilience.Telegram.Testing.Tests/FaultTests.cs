@@ -45,8 +45,10 @@ public sealed class FaultTests
         var time = new BotResilience.Testing.ManualTimeProvider();
         await using var h = await EmulatorHarness.CreateAsync("memory", new BotApiEmulatorOptions { TimeProvider = time });
         h.Emulator.Faults.SetLatency(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
+        var timersBefore = time.ActiveTimerCount;
         var pending = h.SendMessageAsync(1, "slow");
-        await Task.Delay(50);
+        // Advancing before the request armed its latency delay on the fake clock would leave it waiting forever.
+        await EmulatorHarness.WaitUntilAsync(() => time.ActiveTimerCount > timersBefore, TimeSpan.FromSeconds(20), "latency delay armed");
         Assert.False(pending.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(3));
         Assert.True((await pending.WaitAsync(TimeSpan.FromSeconds(10))).Ok);

@@ -261,6 +261,7 @@ public sealed class MethodTests
         await emulator.StartAsync();
         using var client = new HttpClient();
         var poll = client.PostAsync($"{emulator.BaseAddress}bot{BotApiEmulator.TestToken}/getUpdates?timeout=50", null);
+        await EmulatorHarness.WaitUntilAsync(() => emulator.Statistics.RequestCount >= 1, TimeSpan.FromSeconds(20), "getUpdates arrived"); // else it tests a refused connection
         await Task.Delay(100);
         await emulator.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         await Assert.ThrowsAnyAsync<Exception>(async () =>

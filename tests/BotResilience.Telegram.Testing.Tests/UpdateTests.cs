@@ -95,6 +95,8 @@ public sealed class UpdateTests
     {
         await using var h = await EmulatorHarness.CreateAsync("http");
         var first = h.PostJsonAsync("getUpdates", new { timeout = 20 });
+        // The second poll must reach the emulator after the first one is parked, or the roles swap.
+        await EmulatorHarness.WaitUntilAsync(() => h.Emulator.Statistics.RequestCount >= 1, TimeSpan.FromSeconds(20), "first getUpdates arrived");
         await Task.Delay(100);
         var second = h.PostJsonAsync("getUpdates", new { timeout = 20 });
         var terminated = await first.WaitAsync(TimeSpan.FromSeconds(10));
@@ -109,8 +111,10 @@ public sealed class UpdateTests
     {
         var time = new BotResilience.Testing.ManualTimeProvider();
         await using var h = await EmulatorHarness.CreateAsync("memory", new BotApiEmulatorOptions { TimeProvider = time });
+        var timersBefore = time.ActiveTimerCount;
         var poll = h.PostJsonAsync("getUpdates", new { timeout = 30 });
-        await Task.Delay(50);
+        // Advancing before the poll armed its timeout on the fake clock would leave it waiting forever.
+        await EmulatorHarness.WaitUntilAsync(() => time.ActiveTimerCount > timersBefore, TimeSpan.FromSeconds(20), "long poll armed its timeout");
         Assert.False(poll.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(30));
         var result = await poll.WaitAsync(TimeSpan.FromSeconds(10));

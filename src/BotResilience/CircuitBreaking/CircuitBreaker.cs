@@ -211,7 +211,15 @@ public sealed class CircuitBreaker
         }
     }
 
-    /// <summary>Reports the outcome of an admitted call that threw <paramref name="exception"/>, using <see cref="IsFailure(Exception)"/>.</summary>
+    /// <summary>
+    /// Reports the outcome of an admitted call that threw <paramref name="exception"/>: an
+    /// <see cref="OperationCanceledException"/> while <paramref name="cancellationToken"/> is cancelled is recorded with
+    /// <see cref="RecordCanceled"/>; otherwise <see cref="IsFailure(Exception)"/> decides between
+    /// <see cref="RecordFailure"/> and <see cref="RecordSuccess"/>, except that with the default
+    /// <see cref="CircuitBreakerOptions.ShouldHandle"/> an <see cref="OperationCanceledException"/> the caller did not
+    /// request (a timeout inside the call, such as <c>HttpClient.Timeout</c>) is a failure: a hanging dependency must
+    /// trip the breaker, and a timed-out probe must not close it.
+    /// </summary>
     /// <param name="exception">The exception the call threw.</param>
     /// <param name="cancellationToken">The caller's token: an <see cref="OperationCanceledException"/> while it is cancelled is recorded with <see cref="RecordCanceled"/>.</param>
     public void RecordException(Exception exception, CancellationToken cancellationToken = default)
@@ -220,6 +228,10 @@ public sealed class CircuitBreaker
         if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
             RecordCanceled();
+        }
+        else if (exception is OperationCanceledException && _shouldHandle is null)
+        {
+            RecordFailure(); // not the caller's cancellation: the call timed out
         }
         else if (IsFailure(exception))
         {

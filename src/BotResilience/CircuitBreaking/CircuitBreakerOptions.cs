@@ -59,7 +59,9 @@ public sealed class CircuitBreakerOptions
     /// Decides which exceptions count as failures (<see cref="CircuitBreaker.IsFailure(Exception)"/>).
     /// </summary>
     /// <value>
-    /// Defaults to <see langword="null"/>: every exception except <see cref="OperationCanceledException"/> is a failure.
+    /// Defaults to <see langword="null"/>: every exception except <see cref="OperationCanceledException"/> is a failure;
+    /// <see cref="CircuitBreaker.RecordException"/> (and so <see cref="CircuitBreaker.ExecuteAsync{TResult, TState}"/>)
+    /// still counts an <see cref="OperationCanceledException"/> the caller did not request (a timeout) as a failure.
     /// </value>
     public Func<Exception, bool>? ShouldHandle { get; set; }
 

@@ -3,6 +3,12 @@ namespace BotResilience.Monitoring;
 /// <summary>Options for <see cref="SupervisedWorker"/>.</summary>
 public sealed class PeriodicWorkerOptions
 {
+    /// <summary>
+    /// The largest accepted <see cref="Interval"/>, <see cref="IterationTimeout"/>, <see cref="InitialDelay"/> and
+    /// <see cref="MaxBackoff"/>: 30 days (timers and <c>Task.Delay</c> accept at most about 49.7 days).
+    /// </summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(30);
+
     /// <summary>Gets or sets the worker's name, used in logs, events, metric tags and as its watchdog source name.</summary>
     /// <value>The default is <c>"worker"</c>. Must not be empty.</value>
     public string Name { get; set; } = "worker";
@@ -11,25 +17,25 @@ public sealed class PeriodicWorkerOptions
     /// Gets or sets the time between iteration starts after a success (an iteration that ran longer than this is
     /// followed at once by the next; iterations never overlap and missed ones are not caught up).
     /// </summary>
-    /// <value>The default is 60 seconds. Allowed: greater than zero.</value>
+    /// <value>The default is 60 seconds. Allowed: greater than zero, at most <see cref="MaxDuration"/>.</value>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Gets or sets how long one iteration may run before its token is cancelled (outcome <see cref="WorkerIterationOutcome.TimedOut"/>);
     /// <see cref="Timeout.InfiniteTimeSpan"/> disables it.
     /// </summary>
-    /// <value>The default is 120 seconds (seed 004). Allowed: greater than zero, or <see cref="Timeout.InfiniteTimeSpan"/>.</value>
+    /// <value>The default is 120 seconds (seed 004). Allowed: greater than zero and at most <see cref="MaxDuration"/>, or <see cref="Timeout.InfiniteTimeSpan"/>.</value>
     public TimeSpan IterationTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Gets or sets the wait before the first iteration.</summary>
-    /// <value>The default is zero. Allowed: zero or more.</value>
+    /// <value>The default is zero. Allowed: zero to <see cref="MaxDuration"/>.</value>
     public TimeSpan InitialDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>
     /// Gets or sets the cap of the failure backoff. After <c>n</c> consecutive failed or timed-out iterations the
     /// worker waits <c>max(Interval, min(MaxBackoff, Interval · 2^n))</c> from the end of the failed iteration.
     /// </summary>
-    /// <value>The default is 5 minutes. Allowed: greater than zero.</value>
+    /// <value>The default is 5 minutes. Allowed: greater than zero, at most <see cref="MaxDuration"/>.</value>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets or sets an extra liveness source the worker beats at the START and END of every iteration.</summary>
@@ -54,24 +60,24 @@ public sealed class PeriodicWorkerOptions
             throw new ArgumentException("PeriodicWorkerOptions.Name must be a non-empty string.", nameof(Name));
         }
 
-        if (Interval <= TimeSpan.Zero)
+        if (Interval <= TimeSpan.Zero || Interval > MaxDuration)
         {
-            throw new ArgumentOutOfRangeException(nameof(Interval), Interval, "PeriodicWorkerOptions.Interval must be greater than zero.");
+            throw new ArgumentOutOfRangeException(nameof(Interval), Interval, "PeriodicWorkerOptions.Interval must be greater than zero and at most 30 days.");
         }
 
-        if (IterationTimeout <= TimeSpan.Zero && IterationTimeout != Timeout.InfiniteTimeSpan)
+        if ((IterationTimeout <= TimeSpan.Zero || IterationTimeout > MaxDuration) && IterationTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentOutOfRangeException(nameof(IterationTimeout), IterationTimeout, "PeriodicWorkerOptions.IterationTimeout must be greater than zero or Timeout.InfiniteTimeSpan.");
+            throw new ArgumentOutOfRangeException(nameof(IterationTimeout), IterationTimeout, "PeriodicWorkerOptions.IterationTimeout must be greater than zero and at most 30 days, or Timeout.InfiniteTimeSpan.");
         }
 
-        if (InitialDelay < TimeSpan.Zero)
+        if (InitialDelay < TimeSpan.Zero || InitialDelay > MaxDuration)
         {
-            throw new ArgumentOutOfRangeException(nameof(InitialDelay), InitialDelay, "PeriodicWorkerOptions.InitialDelay must be zero or more.");
+            throw new ArgumentOutOfRangeException(nameof(InitialDelay), InitialDelay, "PeriodicWorkerOptions.InitialDelay must be between zero and 30 days.");
         }
 
-        if (MaxBackoff <= TimeSpan.Zero)
+        if (MaxBackoff <= TimeSpan.Zero || MaxBackoff > MaxDuration)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxBackoff), MaxBackoff, "PeriodicWorkerOptions.MaxBackoff must be greater than zero.");
+            throw new ArgumentOutOfRangeException(nameof(MaxBackoff), MaxBackoff, "PeriodicWorkerOptions.MaxBackoff must be greater than zero and at most 30 days.");
         }
 
         if (WatchdogSilenceLimit is { } limit && limit <= TimeSpan.Zero)

@@ -92,15 +92,20 @@ public sealed class SupervisedWorker : IAsyncDisposable
     /// <summary>Gets the outcome of the latest finished iteration, or <see langword="null"/> before the first one ends.</summary>
     public WorkerIterationOutcome? LastOutcome => Volatile.Read(ref _lastOutcome) is var o and >= 0 ? (WorkerIterationOutcome)o : null;
 
-    /// <summary>Starts the loop in the background and returns at once. Does nothing if already started.</summary>
+    /// <summary>
+    /// Starts the loop in the background and returns at once. Does nothing if already started, or if the loop is
+    /// already running through <see cref="RunAsync"/>.
+    /// </summary>
     /// <param name="cancellationToken">Not used to stop the worker; call <see cref="StopAsync"/>.</param>
     /// <returns>A completed task.</returns>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
-            if (_loop is not null && !_loop.IsCompleted)
+            if ((_loop is not null && !_loop.IsCompleted) || IsRunning)
             {
+                // Already started; or driven by RunAsync (hosted-service adapter): a second loop would only fault
+                // with InvalidOperationException, unobserved, and make StopAsync throw it.
                 return Task.CompletedTask;
             }
 

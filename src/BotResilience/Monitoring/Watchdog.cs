@@ -361,6 +361,13 @@ public sealed class Watchdog : IDisposable
 
     private void OnTimer()
     {
+        // A tick already dispatched when Stop/Dispose ran must not judge (and terminate the process or stop the host)
+        // after the watchdog was stopped.
+        if (!IsRunning)
+        {
+            return;
+        }
+
         try
         {
             Check();

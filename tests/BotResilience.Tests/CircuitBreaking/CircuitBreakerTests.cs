@@ -370,6 +370,31 @@ public sealed class CircuitBreakerTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_a_timeout_the_caller_did_not_request_is_a_failure()
+    {
+        // Before: the default predicate skipped every OperationCanceledException and RecordException then recorded a
+        // *success*: an HttpClient timeout reset the failure streak, never opened the circuit, and closed it in half-open.
+        var breaker = Create(o => o.FailureThreshold = 2);
+        static ValueTask<int> TimesOut(CancellationToken _) => throw new TaskCanceledException("HttpClient.Timeout", new TimeoutException());
+        using var caller = new CancellationTokenSource(); // never cancelled
+        for (var i = 0; i < 2; i++)
+        {
+            await Assert.ThrowsAsync<TaskCanceledException>(() => breaker.ExecuteAsync(TimesOut, caller.Token).AsTask());
+        }
+
+        Assert.Equal(CircuitState.Open, breaker.State);
+        _time.Advance(TimeSpan.FromSeconds(300));
+        await Assert.ThrowsAsync<TaskCanceledException>(() => breaker.ExecuteAsync(TimesOut).AsTask()); // the probe times out
+        Assert.False(breaker.TryEnter(out _));
+        Assert.Equal(CircuitState.Open, breaker.State);
+
+        // A custom predicate still decides alone.
+        var custom = Create(o => { o.FailureThreshold = 1; o.ShouldHandle = ex => ex is HttpRequestException; });
+        await Assert.ThrowsAsync<TaskCanceledException>(() => custom.ExecuteAsync(TimesOut).AsTask());
+        Assert.Equal(CircuitState.Closed, custom.State);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_unhandled_exception_counts_as_success()
     {
         var breaker = Create(o =>

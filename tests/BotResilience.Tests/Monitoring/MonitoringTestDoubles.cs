@@ -83,3 +83,39 @@ internal sealed class TestLogger : ILogger, ILogger<ThreadPoolLagMonitor>, ILogg
         }
     }
 }
+
+/// <summary>Delegates to a <see cref="BotResilience.Testing.ManualTimeProvider"/> and keeps every timer callback, so a test can play a tick the timer had already dispatched.</summary>
+internal sealed class CallbackCapturingTimeProvider(BotResilience.Testing.ManualTimeProvider inner) : TimeProvider
+{
+    private readonly List<(TimerCallback Callback, object? State)> _callbacks = [];
+
+    public override long TimestampFrequency => inner.TimestampFrequency;
+
+    public override long GetTimestamp() => inner.GetTimestamp();
+
+    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        lock (_callbacks)
+        {
+            _callbacks.Add((callback, state));
+        }
+
+        return inner.CreateTimer(callback, state, dueTime, period);
+    }
+
+    public void FireAllCapturedCallbacks()
+    {
+        (TimerCallback Callback, object? State)[] callbacks;
+        lock (_callbacks)
+        {
+            callbacks = [.. _callbacks];
+        }
+
+        foreach (var (callback, state) in callbacks)
+        {
+            callback(state);
+        }
+    }
+}

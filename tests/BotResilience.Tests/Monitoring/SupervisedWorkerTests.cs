@@ -469,6 +469,65 @@ public sealed class SupervisedWorkerTests
         Make(o => o.IterationTimeout = Timeout.InfiniteTimeSpan); // allowed
     }
 
+    [Fact]
+    public void Durations_that_timers_cannot_represent_are_rejected_at_construction()
+    {
+        // Before: accepted, then RunAsync faulted with an ArgumentOutOfRangeException from Task.Delay / the timeout
+        // CancellationTokenSource (limit ~49.7 days) after the first iteration, or the constructor threw an
+        // OverflowException computing the default watchdog silence limit.
+        static void Make(Action<PeriodicWorkerOptions> change, Watchdog? watchdog = null)
+        {
+            var o = new PeriodicWorkerOptions();
+            change(o);
+            _ = new SupervisedWorker(o, _ => ValueTask.CompletedTask, watchdog: watchdog);
+        }
+
+        var max = TimeSpan.FromDays(30);
+        Assert.Equal(max, PeriodicWorkerOptions.MaxDuration);
+        Assert.Equal("Interval", Assert.Throws<ArgumentOutOfRangeException>(() => Make(o => o.Interval = TimeSpan.FromDays(100))).ParamName);
+        Assert.Equal("Interval", Assert.Throws<ArgumentOutOfRangeException>(() => Make(o => o.Interval = max + TimeSpan.FromTicks(1))).ParamName);
+        Assert.Equal("IterationTimeout", Assert.Throws<ArgumentOutOfRangeException>(() => Make(o => o.IterationTimeout = TimeSpan.FromDays(60))).ParamName);
+        Assert.Equal("InitialDelay", Assert.Throws<ArgumentOutOfRangeException>(() => Make(o => o.InitialDelay = TimeSpan.FromDays(60))).ParamName);
+        Assert.Equal("MaxBackoff", Assert.Throws<ArgumentOutOfRangeException>(() => Make(o => o.MaxBackoff = TimeSpan.MaxValue, new Watchdog(timeProvider: new ManualTimeProvider()))).ParamName);
+
+        Make(o => { o.Interval = max; o.IterationTimeout = max; o.InitialDelay = max; o.MaxBackoff = max; }, new Watchdog(timeProvider: new ManualTimeProvider())); // allowed
+    }
+
+    [Fact]
+    public async Task The_longest_allowed_interval_runs_and_stops_without_faulting()
+    {
+        var time = new ManualTimeProvider();
+        var (worker, h) = Create(_ => ValueTask.CompletedTask, o => { o.Interval = TimeSpan.FromDays(30); o.MaxBackoff = TimeSpan.FromDays(30); }, time: time);
+        using var stop = new CancellationTokenSource();
+        var run = worker.RunAsync(stop.Token);
+        await h.NextStartAsync();
+        Assert.Equal(WorkerIterationOutcome.Succeeded, (await h.NextEndAsync()).Outcome);
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(30)); // completes without throwing
+        Assert.False(worker.IsRunning);
+    }
+
+    [Fact]
+    public async Task StartAsync_while_RunAsync_drives_the_loop_does_nothing()
+    {
+        // Before: StartAsync queued a second RunAsync that faulted with InvalidOperationException (unobserved), and
+        // StopAsync then rethrew it.
+        var time = new ManualTimeProvider();
+        var (worker, h) = Create(_ => ValueTask.CompletedTask, time: time);
+        using var stop = new CancellationTokenSource();
+        var run = worker.RunAsync(stop.Token);
+        await h.NextStartAsync();
+        await h.NextEndAsync();
+
+        await worker.StartAsync();
+        await worker.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(worker.IsRunning); // StopAsync stops what StartAsync started; RunAsync is stopped by its token
+        stop.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(worker.IsRunning);
+        Assert.Equal(1, worker.IterationCount);
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int current;

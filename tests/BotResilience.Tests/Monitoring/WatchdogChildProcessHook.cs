@@ -28,9 +28,11 @@ internal static class StartupHook
             Action = WatchdogAction.TerminateProcess,
             ExitCode = ExitCode,
         });
-        var webhook = watchdog.Register("webhook", TimeSpan.FromMilliseconds(500));
+        // 2 s of allowed silence (a loaded CI machine can stall the beating thread for hundreds of ms), beating for
+        // twice that long.
+        var webhook = watchdog.Register("webhook", TimeSpan.FromSeconds(2));
         watchdog.Start();
-        for (var i = 0; i < 40; i++)
+        for (var i = 0; i < 160; i++)
         {
             webhook.Beat();
             Thread.Sleep(25);
@@ -38,7 +40,7 @@ internal static class StartupHook
 
         Console.WriteLine("child: beats stopped");
         Console.Out.Flush();
-        Thread.Sleep(TimeSpan.FromSeconds(20));
+        Thread.Sleep(TimeSpan.FromSeconds(50));
         Console.WriteLine("child: still alive");
         Environment.Exit(3);
     }

@@ -24,7 +24,7 @@ public sealed class WatchdogTerminateProcessTests
         using var child = Process.Start(psi)!;
         var stdout = child.StandardOutput.ReadToEndAsync();
         var stderr = child.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
             await child.WaitForExitAsync(cts.Token);

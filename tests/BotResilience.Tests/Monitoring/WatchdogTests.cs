@@ -271,4 +271,39 @@ public sealed class WatchdogTests
         time.Advance(TimeSpan.FromSeconds(200));
         Assert.Equal([42], terminator.ExitCodes);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_tick_dispatched_before_Stop_or_Dispose_takes_no_action(bool dispose)
+    {
+        var manual = new ManualTimeProvider();
+        var time = new CallbackCapturingTimeProvider(manual);
+        var terminator = new RecordingTerminator();
+        var watchdog = new Watchdog(new WatchdogOptions { GracePeriod = TimeSpan.Zero, CheckInterval = TimeSpan.FromSeconds(5), Action = WatchdogAction.TerminateProcess }, time, logger: null, lifetime: null, terminator);
+        var source = watchdog.Register("webhook", TimeSpan.FromSeconds(10));
+        watchdog.Start();
+        source.Beat();
+        if (dispose)
+        {
+            watchdog.Dispose();
+        }
+        else
+        {
+            watchdog.Stop();
+        }
+
+        manual.Advance(TimeSpan.FromSeconds(60)); // silent far beyond the limit; the stopped timer does not fire
+        time.FireAllCapturedCallbacks();          // ...but a tick the timer had already dispatched runs now
+
+        Assert.Empty(terminator.ExitCodes);
+        Assert.False(source.StaleReported);
+
+        if (!dispose)
+        {
+            watchdog.Start(); // restarting resumes the judging (after a new grace period, zero here)
+            time.FireAllCapturedCallbacks();
+            Assert.Equal([1], terminator.ExitCodes);
+        }
+    }
 }
