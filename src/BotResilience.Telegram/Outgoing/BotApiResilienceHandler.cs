@@ -109,6 +109,14 @@ public sealed partial class BotApiResilienceHandler : DelegatingHandler
                 var queuedAt = time.GetTimestamp();
                 await bot.Scheduler.WaitTurnAsync(chatKey, kind, lane, paid, retryFirst, cancellationToken).ConfigureAwait(false);
                 TelegramMetrics.Waited(lane, time.GetElapsedTime(queuedAt));
+
+                // A 429 may have paused the scope between our turn and now (continuations can run late on a busy
+                // pool): never send into it; queue again at the head of the chat (the used permit is simply lost).
+                if (IsPaused(bot, chatKey, kind))
+                {
+                    retryFirst = true;
+                    continue;
+                }
             }
 
             if (!bot.Breaker.TryEnter(out var openFor))
@@ -252,6 +260,10 @@ public sealed partial class BotApiResilienceHandler : DelegatingHandler
 
         return scopes;
     }
+
+    private bool IsPaused(BotApiResilienceEngine.BotState bot, string chatKey, BotApiChatKind kind)
+        => _engine.GetRemainingPause(SendScheduler.BotScope(bot.BotId)) > TimeSpan.Zero
+           || (kind != BotApiChatKind.None && _engine.GetRemainingPause(bot.Scheduler.ChatScope(chatKey)) > TimeSpan.Zero);
 
     /// <summary>
     /// A scope paused for longer than the threshold fails fast: the caller gets a 429 in Telegram's format with the
