@@ -101,6 +101,7 @@ public sealed class HandlerTests
     {
         var options = Fast();
         options.GlobalLimit = 1;
+        options.GlobalBurst = 1;
         options.GlobalWindow = TimeSpan.FromHours(1);
         var inner = new CapturingHandler();
         using var client = new HttpClient(new BotApiResilienceHandler(inner, options));
