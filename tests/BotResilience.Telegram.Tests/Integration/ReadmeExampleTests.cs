@@ -23,7 +23,7 @@ public sealed class ReadmeExampleTests
         for (var i = 0; i < 4; i++)
         {
             var client = factory.CreateClient(TelegramServiceCollectionExtensions.DefaultClientName);
-            using var response = await client.PostAsJsonAsync($"bot{BotApiEmulator.TestToken}/sendMessage", new { chat_id = 1, text = "x" + i });
+            using var response = await client.PostAsJsonAsync($"./bot{BotApiEmulator.TestToken}/sendMessage", new { chat_id = 1, text = "x" + i });
             Assert.True(response.IsSuccessStatusCode);
         }
 
