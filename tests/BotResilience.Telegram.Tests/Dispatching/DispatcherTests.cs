@@ -135,7 +135,11 @@ public sealed class DispatcherTests
         var gate = new TaskCompletionSource();
         await using var d = Create(async (_, _) => await gate.Task, new UpdateDispatcherOptions { MaxConcurrency = 1, QueueLimit = 2, UserRateLimit = 0 });
         Assert.Equal(UpdateEnqueueResult.Accepted, d.TryEnqueue(new U(1, 1, null)));
-        await Task.Delay(50); // the first is running, not queued
+        while (d.RunningCount == 0)
+        {
+            await Task.Delay(5); // the first is running, not queued
+        }
+
         Assert.Equal(UpdateEnqueueResult.Accepted, d.TryEnqueue(new U(2, 1, null)));
         Assert.Equal(UpdateEnqueueResult.Accepted, d.TryEnqueue(new U(3, 1, null)));
         Assert.Equal(UpdateEnqueueResult.QueueFull, d.TryEnqueue(new U(4, 1, null)));
@@ -164,7 +168,11 @@ public sealed class DispatcherTests
         }, new UpdateDispatcherOptions { DrainOnStop = false, UserRateLimit = 0 });
         d.TryEnqueue(new U(1, 1, null));
         d.TryEnqueue(new U(2, 1, null));
-        await Task.Delay(50);
+        while (d.RunningCount == 0)
+        {
+            await Task.Delay(5);
+        }
+
         await d.StopAsync().WaitAsync(TimeSpan.FromSeconds(5));
         await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(UpdateEnqueueResult.Stopped, d.TryEnqueue(new U(3, 1, null)));

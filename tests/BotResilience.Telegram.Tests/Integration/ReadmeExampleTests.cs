@@ -1,3 +1,4 @@
+using BotResilience.Telegram.Tests.Support;
 using System.Net.Http.Json;
 using BotResilience.Telegram.Dispatching;
 using BotResilience.Telegram.Testing;
@@ -8,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BotResilience.Telegram.Tests.Integration;
 
 /// <summary>The code of docs/notes/telegram.md, kept compiling and working.</summary>
+[Collection(LoopbackCollection.Name)]
 public sealed class ReadmeExampleTests
 {
     [Fact]

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging;
 
 namespace BotResilience.Telegram.Tests.Webhooks;
 
+[Collection(LoopbackCollection.Name)]
 public sealed class WebhookTests
 {
     private static async Task<(WebApplication App, Uri Url)> StartAsync(TelegramWebhookOptions options)
