@@ -94,6 +94,10 @@ public sealed partial class BotApiEmulatorOptions
     /// <value><see langword="null"/> by default: a socket handler owned by the emulator.</value>
     public HttpMessageHandler? WebhookHandler { get; set; }
 
+    /// <summary>Gets or sets whether every request is kept in <see cref="BotApiEmulator.Calls"/> (turn off for very long load runs to save memory; messages are always recorded).</summary>
+    /// <value><see langword="true"/> by default.</value>
+    public bool RecordCalls { get; set; } = true;
+
     /// <summary>Gets or sets the seed of the random source used for latency jitter.</summary>
     /// <value><see langword="null"/> by default (non-deterministic).</value>
     public int? RandomSeed { get; set; }

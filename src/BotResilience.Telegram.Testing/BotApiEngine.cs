@@ -52,7 +52,8 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         Faults = new BotApiFaults(
             options.RandomSeed is { } seed ? new Random(seed) : new Random(),
             Flood,
-            Migrate);
+            Migrate,
+            Block);
         Webhooks = new WebhookDispatcher(options, Updates, Counters, ProcessWebhookReplyAsync);
     }
 
@@ -145,7 +146,8 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         await _disposing.CancelAsync().ConfigureAwait(false);
         Updates.TerminatePoll();
         await Webhooks.DisposeAsync().ConfigureAwait(false);
-        _disposing.Dispose();
+
+        // _disposing is cancelled, not disposed: requests still in flight may read its token (it owns no timer).
     }
 
     public async ValueTask<BotApiResponse> ProcessAsync(BotApiRequest request, CancellationToken cancellationToken)
@@ -457,13 +459,34 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         }
     }
 
+    private void Block(long? chatId, bool blocked)
+    {
+        lock (_gate)
+        {
+            if (chatId is { } id)
+            {
+                _chats.Get(id).BlockedBot = blocked;
+                return;
+            }
+
+            foreach (var chat in _chats.All)
+            {
+                chat.BlockedBot = false;
+            }
+        }
+    }
+
     private BotApiResponse Finish(BotApiResponse response, string methodName, IReadOnlyDictionary<string, string> parameters, EmulatedChat? chat,
         DateTimeOffset arrivedAt, long arrivedTimestamp)
     {
         var status = response.AbortConnection ? 0 : response.StatusCode;
         lock (_gate)
         {
-            _calls.Add(new BotApiCall(methodName, status, parameters, arrivedAt, arrivedTimestamp));
+            if (_options.RecordCalls)
+            {
+                _calls.Add(new BotApiCall(methodName, status, parameters, arrivedAt, arrivedTimestamp));
+            }
+
             if (status == 429 && chat is not null)
             {
                 chat.TooManyRequestsCount++;
@@ -635,6 +658,11 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
             if (chat.MigratedTo is { } migrated)
             {
                 return BotApiJson.Error(400, "Bad Request: group chat was upgraded to a supergroup chat", retryAfter: null, migrateToChatId: migrated);
+            }
+
+            if (chat.BlockedBot)
+            {
+                return BotApiJson.Error(403, "Forbidden: bot was blocked by the user");
             }
 
             var retryAfter = _limits.TryAdmit(chat, paid, now);
@@ -932,19 +960,34 @@ internal sealed partial class BotApiEngine : IAsyncDisposable
         });
     }
 
-    /// <summary>A webhook answer that carries a method call (Telegram's "reply in the webhook response").</summary>
-    private async Task ProcessWebhookReplyAsync(string? contentType, byte[] body)
+    /// <summary>
+    /// A webhook answer that carries a method call (Telegram's "reply in the webhook response"). Run detached, as
+    /// Telegram does (the bot never sees its result), so a reply such as <c>deleteWebhook</c> cannot wait on the very
+    /// delivery that carried it.
+    /// </summary>
+    private Task ProcessWebhookReplyAsync(string? contentType, byte[] body)
     {
-        var request = new BotApiRequest("POST", string.Empty, queryString: null, contentType, body);
-        var (parameters, _) = await BotApiParameters.ParseAsync(request, _disposing.Token).ConfigureAwait(false);
-        if (parameters?.GetString("method") is not { Length: > 0 } method)
+        _ = Task.Run(async () =>
         {
-            return;
-        }
+            try
+            {
+                var request = new BotApiRequest("POST", string.Empty, queryString: null, contentType, body);
+                var (parameters, _) = await BotApiParameters.ParseAsync(request, _disposing.Token).ConfigureAwait(false);
+                if (parameters?.GetString("method") is not { Length: > 0 } method)
+                {
+                    return;
+                }
 
-        var token = _options.AcceptedTokens.Count > 0 ? _options.AcceptedTokens[0] : "1:webhook-reply";
-        var path = string.Create(CultureInfo.InvariantCulture, $"/bot{token}/{method}");
-        await ProcessAsync(new BotApiRequest("POST", path, queryString: null, contentType, body), _disposing.Token).ConfigureAwait(false);
+                var token = _options.AcceptedTokens.Count > 0 ? _options.AcceptedTokens[0] : "1:webhook-reply";
+                var path = string.Create(CultureInfo.InvariantCulture, $"/bot{token}/{Uri.EscapeDataString(method)}");
+                await ProcessAsync(new BotApiRequest("POST", path, queryString: null, contentType, body), _disposing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The emulator is being disposed.
+            }
+        });
+        return Task.CompletedTask;
     }
 
     private static BotApiResponse WithDescription(string description)

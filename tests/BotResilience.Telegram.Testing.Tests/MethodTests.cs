@@ -234,4 +234,39 @@ public sealed class MethodTests
         Assert.NotEqual(0, emulator.BaseAddress.Port);
         Assert.EndsWith("/", emulator.BaseAddress.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Calls_record_every_request_unless_disabled()
+    {
+        await using var h = await EmulatorHarness.CreateAsync("memory");
+        await h.SendMessageAsync(1, "a");
+        await h.PostJsonAsync("nope", new { });
+        Assert.Equal([("sendMessage", 200), ("nope", 404)], h.Emulator.Calls.Select(c => (c.Method, c.StatusCode)));
+        Assert.Equal("a", h.Emulator.Calls[0].Parameters["text"]);
+        h.Emulator.ClearRecords();
+        Assert.Empty(h.Emulator.Calls);
+        Assert.Empty(h.Emulator.SentMessages);
+        Assert.Equal(2, h.Emulator.Statistics.RequestCount);
+
+        await using var quiet = await EmulatorHarness.CreateAsync("memory", new BotApiEmulatorOptions { RecordCalls = false });
+        await quiet.SendMessageAsync(1, "a");
+        Assert.Empty(quiet.Emulator.Calls);
+        Assert.Single(quiet.Emulator.SentMessages);
+    }
+
+    [Fact]
+    public async Task Disposing_ends_a_running_long_poll()
+    {
+        var emulator = new BotApiEmulator();
+        await emulator.StartAsync();
+        using var client = new HttpClient();
+        var poll = client.PostAsync($"{emulator.BaseAddress}bot{BotApiEmulator.TestToken}/getUpdates?timeout=50", null);
+        await Task.Delay(100);
+        await emulator.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            using var response = await poll.WaitAsync(TimeSpan.FromSeconds(10));
+            response.EnsureSuccessStatusCode();
+        });
+    }
 }

@@ -38,5 +38,7 @@ internal sealed class EmulatedChat
 
     public long? MigratedTo { get; set; }
 
+    public bool BlockedBot { get; set; }
+
     public long NextMessageId() => ++LastMessageId;
 }

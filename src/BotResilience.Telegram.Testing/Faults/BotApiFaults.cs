@@ -14,14 +14,16 @@ public sealed class BotApiFaults
     private readonly Random _random;
     private readonly Action<long?, int> _flood;
     private readonly Action<long, long?> _migrate;
+    private readonly Action<long?, bool> _block;
     private TimeSpan _latency;
     private TimeSpan _jitter;
 
-    internal BotApiFaults(Random random, Action<long?, int> flood, Action<long, long?> migrate)
+    internal BotApiFaults(Random random, Action<long?, int> flood, Action<long, long?> migrate, Action<long?, bool> block)
     {
         _random = random;
         _flood = flood;
         _migrate = migrate;
+        _block = block;
     }
 
     internal enum FaultKind
@@ -108,6 +110,14 @@ public sealed class BotApiFaults
         _migrate(chatId, supergroupChatId);
     }
 
+    /// <summary>Makes every send to the private chat <paramref name="chatId"/> answer 403 "Forbidden: bot was blocked by the user" (until <see cref="UnblockChat"/> or <see cref="Clear"/>).</summary>
+    /// <param name="chatId">The chat (any id; the description is Telegram's for private chats).</param>
+    public void BlockChat(long chatId) => _block(chatId, true);
+
+    /// <summary>Undoes <see cref="BlockChat"/> for <paramref name="chatId"/>.</summary>
+    /// <param name="chatId">The chat.</param>
+    public void UnblockChat(long chatId) => _block(chatId, false);
+
     /// <summary>Delays every request by <paramref name="latency"/> plus a uniform random extra in [0, <paramref name="jitter"/>], measured on the emulator's <see cref="TimeProvider"/> (not scaled).</summary>
     /// <param name="latency">Zero or more.</param>
     /// <param name="jitter">Zero or more.</param>
@@ -125,7 +135,7 @@ public sealed class BotApiFaults
     /// <summary>Removes the latency set by <see cref="SetLatency"/>.</summary>
     public void ClearLatency() => SetLatency(TimeSpan.Zero);
 
-    /// <summary>Removes every queued request fault, the latency and every migration; lifts every penalty (forced or earned).</summary>
+    /// <summary>Removes every queued request fault, the latency, every migration and block; lifts every penalty (forced or earned).</summary>
     public void Clear()
     {
         lock (_gate)
@@ -137,6 +147,7 @@ public sealed class BotApiFaults
 
         _migrate(0, null);
         _flood(null, 0);
+        _block(null, false);
     }
 
     internal TimeSpan NextLatency()

@@ -8,12 +8,10 @@ internal static class PipelineMetrics
 {
     internal const string RateLimiterStrategy = "rate_limiter";
     internal const string FloodGateStrategy = "flood_gate";
-    internal const string CircuitBreakerStrategy = "circuit_breaker";
-    internal const string BulkheadStrategy = "bulkhead";
 
     internal static readonly Counter<long> Rejections = ResilienceTelemetry.Meter.CreateCounter<long>(
         "botresilience.pipeline.rejections", "{rejection}",
-        "Executions a pipeline strategy refused to run (tag strategy: rate_limiter | flood_gate | circuit_breaker | bulkhead).");
+        "Executions a pipeline strategy refused to run (tag strategy: rate_limiter | flood_gate; breakers and bulkheads count their own rejections).");
 
     internal static readonly Counter<long> Fallbacks = ResilienceTelemetry.Meter.CreateCounter<long>(
         "botresilience.pipeline.fallbacks", "{fallback}", "Failures replaced by a fallback result.");

@@ -1,3 +1,5 @@
+using BotResilience.CircuitBreaking;
+using BotResilience.Concurrency;
 using BotResilience.RateLimiting;
 using BotResilience.Retry;
 using BotResilience.Timeouts;
@@ -74,6 +76,22 @@ public sealed class ResiliencePipelineBuilder
         return this;
     }
 
+    /// <summary>Runs the inner strategies inside a slot of <paramref name="bulkhead"/>, released when they finish.</summary>
+    /// <param name="bulkhead">The bulkhead (may be shared by several pipelines).</param>
+    /// <param name="priority">Queue priority of this pipeline's executions: lower numbers are served first.</param>
+    /// <returns>This builder.</returns>
+    /// <remarks>
+    /// Waits for a slot (cancellable, bounded by enclosing timeouts); a full queue throws
+    /// <see cref="BulkheadRejectedException"/>. Outside a retry one slot is held across all attempts and delays;
+    /// inside, the slot is released during retry delays.
+    /// </remarks>
+    public ResiliencePipelineBuilder AddBulkhead(PriorityBulkhead bulkhead, int priority = 0)
+    {
+        ArgumentNullException.ThrowIfNull(bulkhead);
+        _strategies.Add(next => new BulkheadComponent(bulkhead, priority, next));
+        return this;
+    }
+
     /// <summary>Cancels the inner strategies after <paramref name="timeout"/>.</summary>
     /// <param name="timeout">The timeout; greater than zero and at most about 49.7 days (<c>uint.MaxValue - 1</c> ms).</param>
     /// <returns>This builder.</returns>
@@ -108,6 +126,22 @@ public sealed class ResiliencePipelineBuilder
         var snapshot = RetryOptionsValidation.Copy(options);
         var clock = TimeProvider;
         _strategies.Add(next => new RetryComponent(snapshot, clock, next));
+        return this;
+    }
+
+    /// <summary>
+    /// Admits executions through <paramref name="breaker"/>: while it is open (or isolated, or half-open with every
+    /// probe in use) executions fail at once with <see cref="BrokenCircuitException"/>; admitted executions report their
+    /// outcome (<see cref="CircuitBreaker.IsFailure(Exception)"/> decides what counts as a failure; the caller's
+    /// cancellation counts as neither).
+    /// </summary>
+    /// <param name="breaker">The breaker (may be shared by several pipelines, and used standalone).</param>
+    /// <returns>This builder.</returns>
+    /// <remarks>Inside a retry every attempt is counted; outside, every execution.</remarks>
+    public ResiliencePipelineBuilder AddCircuitBreaker(CircuitBreaker breaker)
+    {
+        ArgumentNullException.ThrowIfNull(breaker);
+        _strategies.Add(next => new CircuitBreakerComponent(breaker, next));
         return this;
     }
 

@@ -179,7 +179,7 @@ public sealed class FloodGate : IFloodGate
     {
         while (remaining > TimeSpan.Zero)
         {
-            await Task.Delay(PreciseDelay.RoundForClock(_timeProvider, remaining), _timeProvider, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(PreciseDelay.RoundForClock(remaining), _timeProvider, cancellationToken).ConfigureAwait(false);
             remaining = GetRemainingPause(scope);
         }
     }

@@ -21,9 +21,9 @@ public sealed class FloodGateTests
         gate.Pause("chat:1", TimeSpan.FromSeconds(10));
         Assert.Equal(TimeSpan.FromSeconds(10), gate.GetRemainingPause("chat:1"));
         Assert.Equal(TimeSpan.Zero, gate.GetRemainingPause("chat:2"));
-        time.Advance(TimeSpan.FromSeconds(4));
+        time.Step(TimeSpan.FromSeconds(4));
         Assert.Equal(TimeSpan.FromSeconds(6), gate.GetRemainingPause("chat:1"));
-        time.Advance(TimeSpan.FromSeconds(6));
+        time.Step(TimeSpan.FromSeconds(6));
         Assert.Equal(TimeSpan.Zero, gate.GetRemainingPause("chat:1"));
         Assert.Equal(0, gate.TrackedScopeCount);
     }
@@ -36,7 +36,7 @@ public sealed class FloodGateTests
         gate.Pause("bot", TimeSpan.FromSeconds(30));
         gate.Pause("bot", TimeSpan.FromSeconds(5));
         Assert.Equal(TimeSpan.FromSeconds(30), gate.GetRemainingPause("bot"));
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Step(TimeSpan.FromSeconds(10));
         gate.Pause("bot", TimeSpan.FromSeconds(25));
         Assert.Equal(TimeSpan.FromSeconds(25), gate.GetRemainingPause("bot"));
     }
@@ -66,13 +66,13 @@ public sealed class FloodGateTests
         var gate = new FloodGate(time);
         gate.Pause("bot", TimeSpan.FromSeconds(10));
         var wait = gate.WaitAsync("bot").AsTask();
-        time.Advance(TimeSpan.FromSeconds(5));
+        time.Step(TimeSpan.FromSeconds(5));
         gate.Pause("bot", TimeSpan.FromSeconds(20)); // deadline now at t = 25 s
-        time.Advance(TimeSpan.FromSeconds(5));
+        time.Step(TimeSpan.FromSeconds(5));
         Assert.False(wait.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(14));
+        time.Step(TimeSpan.FromSeconds(14));
         Assert.False(wait.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(1));
+        time.Step(TimeSpan.FromSeconds(1));
         await wait;
     }
 
@@ -85,10 +85,10 @@ public sealed class FloodGateTests
         gate.Pause("bot", TimeSpan.FromSeconds(10));
         var first = gate.WaitAsync("bot").AsTask();
         gate.Pause("bot", TimeSpan.FromSeconds(3)); // another request learns a shorter wait and "finishes"
-        time.Advance(TimeSpan.FromSeconds(3));
+        time.Step(TimeSpan.FromSeconds(3));
         Assert.False(first.IsCompleted);
         Assert.Equal(TimeSpan.FromSeconds(7), gate.GetRemainingPause("bot"));
-        time.Advance(TimeSpan.FromSeconds(7));
+        time.Step(TimeSpan.FromSeconds(7));
         await first;
     }
 
@@ -129,7 +129,7 @@ public sealed class FloodGateTests
             gate.Pause("chat:" + i, TimeSpan.FromSeconds(1));
         }
 
-        time.Advance(TimeSpan.FromSeconds(2));
+        time.Step(TimeSpan.FromSeconds(2));
         for (var i = 0; i < 300; i++)
         {
             gate.Pause("other", TimeSpan.FromSeconds(1));

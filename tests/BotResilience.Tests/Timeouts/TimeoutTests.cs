@@ -1,5 +1,6 @@
 using BotResilience.Pipelines;
 using BotResilience.Testing;
+using BotResilience.Tests.Retry;
 using BotResilience.Timeouts;
 
 namespace BotResilience.Tests.Timeouts;
@@ -18,9 +19,9 @@ public sealed class TimeoutTests
             await Task.Delay(Timeout.InfiniteTimeSpan, ct);
             return 1;
         }).AsTask();
-        time.Advance(TimeSpan.FromSeconds(4.9));
+        time.Step(TimeSpan.FromSeconds(4.9));
         Assert.False(run.IsCompleted);
-        time.Advance(TimeSpan.FromSeconds(0.1));
+        time.Step(TimeSpan.FromSeconds(0.1));
         var ex = await Assert.ThrowsAsync<TimeoutRejectedException>(() => run);
         Assert.Equal(TimeSpan.FromSeconds(5), ex.Timeout);
         Assert.True(seen.IsCancellationRequested);
@@ -51,7 +52,7 @@ public sealed class TimeoutTests
         var pipeline = new ResiliencePipelineBuilder(time).AddTimeout(TimeSpan.FromSeconds(5)).Build();
         Assert.Equal(7, await pipeline.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 7));
         Assert.Equal(0, time.ActiveTimerCount);
-        time.Advance(TimeSpan.FromSeconds(10));
+        time.Step(TimeSpan.FromSeconds(10));
         Assert.Equal(8, await pipeline.ExecuteAsync(static (s, _) => new ValueTask<int>(s), 8));
     }
 
@@ -65,13 +66,13 @@ public sealed class TimeoutTests
             await pipeline.ExecuteAsync(static (_, _) => new ValueTask<int>(1), 0);
         }
 
-        time.Advance(TimeSpan.FromSeconds(2));
+        time.Step(TimeSpan.FromSeconds(2));
         var run = pipeline.ExecuteAsync(async ct =>
         {
             await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
             return 2;
         }).AsTask();
-        time.Advance(TimeSpan.FromMilliseconds(500));
+        time.Step(TimeSpan.FromMilliseconds(500));
         Assert.Equal(2, await run);
     }
 
