@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using BotResilience.CircuitBreaking;
 using BotResilience.RateLimiting;
 using BotResilience.Retry;
 using BotResilience.Telegram.Outgoing;
@@ -87,7 +88,9 @@ internal sealed class BotApiResilienceEngine : IDisposable
         };
 
         var scheduler = new SendScheduler(global, paid, ChatBudget, _gate.GetRemainingPause, botId, o.QueueLimit, time);
-        var breaker = new Outgoing.Fallback.FallbackCircuitBreaker(o.CircuitBreakerFailureThreshold, o.CircuitBreakerBreakDuration, time);
+        var breaker = new CircuitBreaker(
+            new CircuitBreakerOptions { Name = "telegram-bot-api", FailureThreshold = o.CircuitBreakerFailureThreshold, BreakDuration = o.CircuitBreakerBreakDuration },
+            time);
         return new BotState(botId, scheduler, breaker, privateChats, groups, [global, paid, privateChats, groups]);
     }
 
@@ -118,7 +121,7 @@ internal sealed class BotApiResilienceEngine : IDisposable
         }
     }
 
-    internal sealed class BotState(string botId, SendScheduler scheduler, Outgoing.Fallback.FallbackCircuitBreaker breaker, KeyedLimiterMap<string> privateChats, KeyedLimiterMap<string> groups, IDisposable[] disposables)
+    internal sealed class BotState(string botId, SendScheduler scheduler, CircuitBreaker breaker, KeyedLimiterMap<string> privateChats, KeyedLimiterMap<string> groups, IDisposable[] disposables)
     {
         public IDisposable[] Disposables { get; } = disposables;
 
@@ -126,7 +129,7 @@ internal sealed class BotApiResilienceEngine : IDisposable
 
         public SendScheduler Scheduler { get; } = scheduler;
 
-        public Outgoing.Fallback.FallbackCircuitBreaker Breaker { get; } = breaker;
+        public CircuitBreaker Breaker { get; } = breaker;
 
         public KeyedLimiterMap<string> PrivateChats { get; } = privateChats;
 

@@ -131,7 +131,13 @@ public sealed partial class BotApiResilienceHandler : DelegatingHandler
             {
                 response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not HttpRequestException || cancellationToken.IsCancellationRequested)
+            {
+                // Cancelled or not a transport failure: no verdict on the Bot API's health (a half-open probe slot is returned).
+                bot.Breaker.RecordCanceled();
+                throw;
+            }
+            catch (HttpRequestException ex)
             {
                 bot.Breaker.RecordFailure();
                 if (errorRetries >= options.MaxRetryAttempts)
