@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using BotResilience.CircuitBreaking;
 using BotResilience.RateLimiting;
 using BotResilience.Retry;
 using BotResilience.Telegram.Outgoing;
@@ -65,8 +66,8 @@ internal sealed class BotApiResilienceEngine : IDisposable
         var o = Options;
         var time = Time;
         var margin = o.LimitSafetyMargin;
-        var global = new SlidingWindowLimiter(new SlidingWindowLimiterOptions { PermitLimit = o.GlobalLimit, Window = o.GlobalWindow + margin, QueueLimit = 0 }, time);
-        var paid = new SlidingWindowLimiter(new SlidingWindowLimiterOptions { PermitLimit = o.PaidBroadcastLimit, Window = o.GlobalWindow + margin, QueueLimit = 0 }, time);
+        var global = Smoothed(o.GlobalLimit, o.GlobalWindow + margin, o.GlobalBurst, time);
+        var paid = Smoothed(o.PaidBroadcastLimit, o.GlobalWindow + margin, Math.Max(o.GlobalBurst, (int)((long)o.GlobalBurst * o.PaidBroadcastLimit / o.GlobalLimit)), time);
         var bucket = new TokenBucketLimiterOptions { TokenLimit = o.PerChatBurst, TokensPerPeriod = 1, ReplenishmentPeriod = o.PerChatPeriod + margin, QueueLimit = 0 };
         var bucketIdle = (bucket.ReplenishmentPeriod * o.PerChatBurst) + TimeSpan.FromSeconds(1);
         var privateChats = new KeyedLimiterMap<string>(() => new TokenBucketLimiter(bucket, time), bucketIdle, time, StringComparer.Ordinal);
@@ -87,8 +88,25 @@ internal sealed class BotApiResilienceEngine : IDisposable
         };
 
         var scheduler = new SendScheduler(global, paid, ChatBudget, _gate.GetRemainingPause, botId, o.QueueLimit, time);
-        var breaker = new Outgoing.Fallback.FallbackCircuitBreaker(o.CircuitBreakerFailureThreshold, o.CircuitBreakerBreakDuration, time);
+        var breaker = new CircuitBreaker(
+            new CircuitBreakerOptions { Name = "telegram-bot-api", FailureThreshold = o.CircuitBreakerFailureThreshold, BreakDuration = o.CircuitBreakerBreakDuration },
+            time);
         return new BotState(botId, scheduler, breaker, privateChats, groups, [global, paid, privateChats, groups]);
+    }
+
+    /// <summary>
+    /// The exact window, plus a token bucket that spaces grants evenly (burst <paramref name="burst"/>): a whole window's
+    /// worth sent at once would reach the server spread by network jitter and overlap the next window there.
+    /// </summary>
+    private static CompositeLimiter Smoothed(int limit, TimeSpan window, int burst, TimeProvider time)
+    {
+        var spacing = TimeSpan.FromTicks(Math.Max(1, window.Ticks / limit));
+        return new CompositeLimiter(
+            [
+                new SlidingWindowLimiterOptions { PermitLimit = limit, Window = window, QueueLimit = 0 },
+                new TokenBucketLimiterOptions { TokenLimit = Math.Clamp(burst, 1, limit), TokensPerPeriod = 1, ReplenishmentPeriod = spacing, QueueLimit = 0 },
+            ],
+            time);
     }
 
     public void Dispose()
@@ -103,7 +121,7 @@ internal sealed class BotApiResilienceEngine : IDisposable
         }
     }
 
-    internal sealed class BotState(string botId, SendScheduler scheduler, Outgoing.Fallback.FallbackCircuitBreaker breaker, KeyedLimiterMap<string> privateChats, KeyedLimiterMap<string> groups, IDisposable[] disposables)
+    internal sealed class BotState(string botId, SendScheduler scheduler, CircuitBreaker breaker, KeyedLimiterMap<string> privateChats, KeyedLimiterMap<string> groups, IDisposable[] disposables)
     {
         public IDisposable[] Disposables { get; } = disposables;
 
@@ -111,7 +129,7 @@ internal sealed class BotApiResilienceEngine : IDisposable
 
         public SendScheduler Scheduler { get; } = scheduler;
 
-        public Outgoing.Fallback.FallbackCircuitBreaker Breaker { get; } = breaker;
+        public CircuitBreaker Breaker { get; } = breaker;
 
         public KeyedLimiterMap<string> PrivateChats { get; } = privateChats;
 

@@ -98,11 +98,25 @@ public sealed partial class BotApiResilienceHandler : DelegatingHandler
 
         while (true)
         {
+            if (throttled && PausedBeyondThreshold(bot, chatKey, kind) is { } response429)
+            {
+                TelegramMetrics.Request(method, "flood_wait_returned");
+                return response429;
+            }
+
             if (throttled)
             {
                 var queuedAt = time.GetTimestamp();
                 await bot.Scheduler.WaitTurnAsync(chatKey, kind, lane, paid, retryFirst, cancellationToken).ConfigureAwait(false);
                 TelegramMetrics.Waited(lane, time.GetElapsedTime(queuedAt));
+
+                // A 429 may have paused the scope between our turn and now (continuations can run late on a busy
+                // pool): never send into it; queue again at the head of the chat (the used permit is simply lost).
+                if (IsPaused(bot, chatKey, kind))
+                {
+                    retryFirst = true;
+                    continue;
+                }
             }
 
             if (!bot.Breaker.TryEnter(out var openFor))
@@ -117,7 +131,13 @@ public sealed partial class BotApiResilienceHandler : DelegatingHandler
             {
                 response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is not HttpRequestException || cancellationToken.IsCancellationRequested)
+            {
+                // Cancelled or not a transport failure: no verdict on the Bot API's health (a half-open probe slot is returned).
+                bot.Breaker.RecordCanceled();
+                throw;
+            }
+            catch (HttpRequestException ex)
             {
                 bot.Breaker.RecordFailure();
                 if (errorRetries >= options.MaxRetryAttempts)
@@ -126,6 +146,13 @@ public sealed partial class BotApiResilienceHandler : DelegatingHandler
                     if (_engine.Logger.IsEnabled(LogLevel.Warning))
                     {
                         LogGaveUp(_engine.Logger, method, errorRetries, ex.GetType().Name, BotTokenRedactor.Redact(ex.Message));
+                    }
+
+                    var redacted = BotTokenRedactor.Redact(ex.Message);
+                    if (!ReferenceEquals(redacted, ex.Message) && redacted != ex.Message)
+                    {
+                        // Same type, error and status, without the token (the transport-level cause is kept).
+                        throw new HttpRequestException(ex.HttpRequestError, redacted, ex.InnerException, ex.StatusCode);
                     }
 
                     throw;
@@ -239,6 +266,45 @@ public sealed partial class BotApiResilienceHandler : DelegatingHandler
 
         return scopes;
     }
+
+    private bool IsPaused(BotApiResilienceEngine.BotState bot, string chatKey, BotApiChatKind kind)
+        => _engine.GetRemainingPause(SendScheduler.BotScope(bot.BotId)) > TimeSpan.Zero
+           || (kind != BotApiChatKind.None && _engine.GetRemainingPause(bot.Scheduler.ChatScope(chatKey)) > TimeSpan.Zero);
+
+    /// <summary>
+    /// A scope paused for longer than the threshold fails fast: the caller gets a 429 in Telegram's format with the
+    /// remaining wait (as the server itself would answer), instead of waiting hours in the queue.
+    /// </summary>
+    private HttpResponseMessage? PausedBeyondThreshold(BotApiResilienceEngine.BotState bot, string chatKey, BotApiChatKind kind)
+    {
+        var remaining = _engine.GetRemainingPause(SendScheduler.BotScope(bot.BotId));
+        if (kind != BotApiChatKind.None)
+        {
+            var chat = _engine.GetRemainingPause(bot.Scheduler.ChatScope(chatKey));
+            if (chat > remaining)
+            {
+                remaining = chat;
+            }
+        }
+
+        if (remaining <= _engine.Options.FloodWaitThreshold)
+        {
+            return null;
+        }
+
+        var seconds = (long)Math.Ceiling(remaining.TotalSeconds);
+        var body = "{\"ok\":false,\"error_code\":429,\"description\":\"Too Many Requests: retry after " + seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            + "\",\"parameters\":{\"retry_after\":" + seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}}";
+        var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests)
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        response.Headers.TryAddWithoutValidation(SynthesizedHeader, "paused");
+        return response;
+    }
+
+    /// <summary>The header on a 429 the handler answered itself because the scope is paused beyond the threshold.</summary>
+    public const string SynthesizedHeader = "X-BotResilience-Synthesized";
 
     private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

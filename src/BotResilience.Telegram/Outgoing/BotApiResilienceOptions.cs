@@ -56,6 +56,14 @@ public sealed class BotApiResilienceOptions
     public int GlobalLimit { get; set; } = 30;
 
     /// <summary>
+    /// How many bot-wide sends may go out back to back; beyond it sends are spaced evenly (<see cref="GlobalWindow"/> /
+    /// <see cref="GlobalLimit"/> apart). Sending a whole window at once is legal but the server sees it spread by network
+    /// jitter, which then overlaps the next window there.
+    /// </summary>
+    /// <value>Default 3; 1 to <see cref="GlobalLimit"/>.</value>
+    public int GlobalBurst { get; set; } = 3;
+
+    /// <summary>
     /// Requests within <see cref="GlobalWindow"/> counting every send, of which only requests with <c>allow_paid_broadcast</c>
     /// may exceed <see cref="GlobalLimit"/> (paid broadcasts consume this budget only; ordinary sends consume both).
     /// </summary>
@@ -144,6 +152,7 @@ public sealed class BotApiResilienceOptions
         Check(GroupWindow, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1), nameof(GroupWindow));
         Check(GlobalLimit, 1, 1_000_000, nameof(GlobalLimit));
         Check(PaidBroadcastLimit, 1, 1_000_000, nameof(PaidBroadcastLimit));
+        Check(GlobalBurst, 1, GlobalLimit, nameof(GlobalBurst));
         Check(GlobalWindow, TimeSpan.FromMilliseconds(1), TimeSpan.FromHours(1), nameof(GlobalWindow));
         Check(LimitSafetyMargin, TimeSpan.Zero, TimeSpan.FromSeconds(10), nameof(LimitSafetyMargin));
         Check(FloodWaitThreshold, TimeSpan.Zero, TimeSpan.FromDays(1), nameof(FloodWaitThreshold));

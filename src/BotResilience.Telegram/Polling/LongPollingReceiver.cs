@@ -61,7 +61,7 @@ public sealed partial class LongPollingReceiver
     /// <exception cref="BotApiPollingException">401, 409 or another 4xx: polling cannot go on.</exception>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var uri = new Uri(_options.BaseAddress, "bot" + _token + "/getUpdates");
+        var uri = new Uri(_options.BaseAddress.AbsoluteUri.TrimEnd('/') + "/bot" + _token + "/getUpdates");
         var previousDelay = 0.0;
         while (!cancellationToken.IsCancellationRequested)
         {
