@@ -7,7 +7,7 @@ namespace BotResilience.RateLimiting;
 /// (<c>CLOCK_MONOTONIC_COARSE</c> in milliseconds on Linux, the same time base as the stopwatch). Enabled only on
 /// Linux, and only when a start-up measurement confirms that every coarse reading is at or before the stopwatch and
 /// lags it by less than <see cref="LagTicks"/>; otherwise <see cref="Enabled"/> is false and the limiters read the
-/// stopwatch. Used only by the token-bucket fast path, and only to grant (see <see cref="TokenBucketState.TryConsumeBounded"/>).
+/// stopwatch. Used only by the single-limit fast path, and only to grant (see <see cref="LimitState.TryConsumeBounded"/>).
 /// </summary>
 internal static class CoarseClock
 {

@@ -81,9 +81,10 @@ public sealed class KeyedRateLimiter<TKey> : IKeyedRateLimiter<TKey>, IDisposabl
             LimiterCore.ThrowPermitsOutOfRange(permits, _definition);
         }
 
-        if (_definition.CoarseBucket)
+        if (_definition.CoarseFastPath)
         {
-            // Grant-only fast path; a bucket created here starts full, so a lower bound of now is a valid creation time.
+            // Grant-only fast path; a state created here starts fresh (bucket full, log empty), so a lower bound of now
+            // is a valid creation time.
             var low = CoarseClock.LowerBound();
             if (GetOrCreate(key, low).TryAcquireCoarse(low, permits))
             {

@@ -143,8 +143,8 @@ internal class LimiterCore
     }
 
     /// <summary>
-    /// Coarse-clock fast path for a lone token bucket on the system clock (<see cref="LimiterDefinition.CoarseBucket"/>):
-    /// grants without reading the stopwatch when the bucket holds enough even at the coarse lower bound of now.
+    /// Coarse-clock fast path for a single limit on the system clock (<see cref="LimiterDefinition.CoarseFastPath"/>):
+    /// grants without reading the stopwatch when the permits are available even at the coarse lower bound of now.
     /// Returns <see langword="false"/> when it did nothing (not enough at the lower bound, waiters, retired or disposed):
     /// the caller then takes the exact path with <see cref="TryAcquire"/>.
     /// </summary>
@@ -153,7 +153,7 @@ internal class LimiterCore
         lock (_lock)
         {
             if (_retired || _disposed || _head is not null
-                || !((TokenBucketState)_first).TryConsumeBounded(low, low + CoarseClock.LagTicks, permits))
+                || !_first.TryConsumeBounded(low, low + CoarseClock.LagTicks, permits))
             {
                 return false;
             }

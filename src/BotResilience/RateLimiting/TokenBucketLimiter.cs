@@ -31,7 +31,7 @@ public sealed class TokenBucketLimiter : IRateLimiter, IDisposable, ICoreBackedL
     public RateLimitDecision TryAcquire(int permits = 1)
     {
         _core.ValidatePermits(permits);
-        if (_definition.CoarseBucket && _core.TryAcquireCoarse(CoarseClock.LowerBound(), permits))
+        if (_definition.CoarseFastPath && _core.TryAcquireCoarse(CoarseClock.LowerBound(), permits))
         {
             return RateLimitDecision.Granted;
         }
@@ -55,7 +55,7 @@ public sealed class TokenBucketLimiter : IRateLimiter, IDisposable, ICoreBackedL
     public ValueTask<RateLimitDecision> AcquireAsync(int permits = 1, CancellationToken cancellationToken = default)
     {
         _core.ValidatePermits(permits);
-        if (_definition.CoarseBucket && !cancellationToken.IsCancellationRequested && _core.TryAcquireCoarse(CoarseClock.LowerBound(), permits))
+        if (_definition.CoarseFastPath && !cancellationToken.IsCancellationRequested && _core.TryAcquireCoarse(CoarseClock.LowerBound(), permits))
         {
             return new ValueTask<RateLimitDecision>(RateLimitDecision.Granted);
         }

@@ -57,7 +57,7 @@ internal sealed class TokenBucketState : LimitState
     /// exact bucket would have granted. Consumes and returns <see langword="true"/>, or changes nothing and
     /// returns <see langword="false"/> (the caller then decides exactly with the precise clock).
     /// </summary>
-    public bool TryConsumeBounded(long low, long high, int permits)
+    public override bool TryConsumeBounded(long low, long high, int permits)
     {
         var level = LevelAt(low);
         var need = Math.BigMul(permits, _periodTicks);

@@ -89,6 +89,58 @@ public sealed class CoarseClockPropertyTests
     }
 
     [Fact]
+    public void Coarse_fast_path_never_grants_more_than_permit_limit_in_any_real_window()
+    {
+        var steps = Gen.ListOf(
+            from dt in Gen.Frequency((3, Gen.Choose(0, 3)), (2, Gen.Choose(0, 40)), (1, Gen.Choose(0, 400)))
+            from lag in Gen.Choose(0, 1_000)
+            from permits in Gen.Frequency((4, Gen.Constant(1)), (1, Gen.Choose(1, 3)))
+            select (Dt: (long)dt, LagFraction: lag, Permits: permits));
+        var cases =
+            from limit in Gen.Choose(1, 5)
+            from window in Gen.Elements(1L, 7L, 100L, 1_000L)
+            from r in Gen.Choose(1, 50)
+            from schedule in steps
+            select (limit, window, R: (long)r, schedule);
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var log = new SlidingLogState(c.limit, c.window);
+            var granted = new List<(long At, int Permits)>();
+            long real = 0;
+            long coarse = 0;
+            long? retryAt = null;
+            var retryPermits = 0;
+            foreach (var (dt, lagFraction, requested) in c.schedule)
+            {
+                real += dt;
+                coarse = Math.Max(coarse, real - (c.R * lagFraction / 1_001));
+                var permits = Math.Min(requested, c.limit);
+                var wait = log.TryConsumeBounded(coarse, coarse + c.R, permits) ? 0 : log.TryConsume(real, permits);
+                if (wait == 0)
+                {
+                    granted.Add((real, permits));
+                    retryAt = null;
+                    continue;
+                }
+
+                if (retryAt is { } due && real >= due && permits <= retryPermits)
+                {
+                    return false;
+                }
+
+                if (retryAt is null || permits < retryPermits)
+                {
+                    retryAt = real + wait;
+                    retryPermits = permits;
+                }
+            }
+
+            // Every half-open real interval (a - window, a] ending at a grant holds at most limit permits.
+            return granted.All(g => granted.Where(h => h.At > g.At - c.window && h.At <= g.At).Sum(h => h.Permits) <= c.limit);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
     public void Without_the_bounded_correction_a_lagging_clock_over_grants()
     {
         // Guards the test above: crediting refill up to the coarse reading and recording the grant at it too
