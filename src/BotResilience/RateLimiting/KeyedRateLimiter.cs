@@ -81,6 +81,17 @@ public sealed class KeyedRateLimiter<TKey> : IKeyedRateLimiter<TKey>, IDisposabl
             LimiterCore.ThrowPermitsOutOfRange(permits, _definition);
         }
 
+        if (_definition.CoarseFastPath)
+        {
+            // Grant-only fast path; a state created here starts fresh (bucket full, log empty), so a lower bound of now
+            // is a valid creation time.
+            var low = CoarseClock.LowerBound();
+            if (GetOrCreate(key, low).TryAcquireCoarse(low, permits))
+            {
+                return RateLimitDecision.Granted;
+            }
+        }
+
         var now = _definition.Now();
         while (true)
         {

@@ -142,6 +142,29 @@ internal class LimiterCore
         return true;
     }
 
+    /// <summary>
+    /// Coarse-clock fast path for a single limit on the system clock (<see cref="LimiterDefinition.CoarseFastPath"/>):
+    /// grants without reading the stopwatch when the permits are available even at the coarse lower bound of now.
+    /// Returns <see langword="false"/> when it did nothing (not enough at the lower bound, waiters, retired or disposed):
+    /// the caller then takes the exact path with <see cref="TryAcquire"/>.
+    /// </summary>
+    public bool TryAcquireCoarse(long low, int permits)
+    {
+        lock (_lock)
+        {
+            if (_retired || _disposed || _head is not null
+                || !_first.TryConsumeBounded(low, low + CoarseClock.LagTicks, permits))
+            {
+                return false;
+            }
+
+            _unused = false;
+        }
+
+        RateLimiterMetrics.Record(_definition, RateLimitOutcome.Granted);
+        return true;
+    }
+
     /// <summary>What <see cref="TryAcquire"/> would answer now, without consuming anything.</summary>
     public RateLimitDecision Probe(long now, int permits)
     {

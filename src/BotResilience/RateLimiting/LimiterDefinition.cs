@@ -43,6 +43,7 @@ internal sealed class LimiterDefinition
         Kind = kind;
         NameTag = new KeyValuePair<string, object?>("limiter", Name);
         KindTag = new KeyValuePair<string, object?>("kind", kind);
+        CoarseFastPath = CustomClock is null && CoarseClock.Enabled && Specs.Length == 1;
         PermitLimitName = Specs.Length == 1 && Specs[0].Kind == LimitKind.TokenBucket ? "TokenLimit" : "PermitLimit";
     }
 
@@ -52,6 +53,12 @@ internal sealed class LimiterDefinition
     public TimeProvider? CustomClock { get; }
 
     public long Frequency { get; }
+
+    /// <summary>
+    /// A single limit on the system clock where <see cref="CoarseClock"/> is usable: successful acquisitions may
+    /// take the grant-only coarse fast path (<see cref="LimiterCore.TryAcquireCoarse"/>).
+    /// </summary>
+    public bool CoarseFastPath { get; }
 
     public LimitSpec[] Specs { get; }
 

@@ -46,7 +46,7 @@ internal sealed class SlidingLogState : LimitState
             {
                 // Hot path: one permit, one slot.
                 var log = _log;
-                log[_head] = now;
+                log[_head] = Math.Max(now, LastLogged());
                 _head = _head + 1 == log.Length ? 0 : _head + 1;
                 if (_count < log.Length)
                 {
@@ -62,8 +62,26 @@ internal sealed class SlidingLogState : LimitState
         return wait;
     }
 
+    /// <summary>
+    /// Checked at <paramref name="low"/> (at or before the real time: an entry counts as expired only if it is
+    /// expired in real time too) and logged at <paramref name="high"/> (at or after the real time: it expires no
+    /// earlier than it really does). The log stays non-decreasing because every entry is logged at the maximum of
+    /// its time and the last entry (a later entry is only more conservative).
+    /// </summary>
+    public override bool TryConsumeBounded(long low, long high, int permits)
+    {
+        if (GetWait(low, permits) != 0)
+        {
+            return false;
+        }
+
+        Consume(high, permits);
+        return true;
+    }
+
     public override void Consume(long now, int permits)
     {
+        now = Math.Max(now, LastLogged());
         var log = _log;
         var head = _head;
         for (var i = 0; i < permits; i++)
@@ -79,6 +97,9 @@ internal sealed class SlidingLogState : LimitState
         var count = _count + permits;
         _count = count > log.Length ? log.Length : count;
     }
+
+    /// <summary>The most recent logged timestamp, or <see cref="long.MinValue"/> when the log is empty.</summary>
+    private long LastLogged() => _count == 0 ? long.MinValue : _log[_head == 0 ? _log.Length - 1 : _head - 1];
 
     public override long IdleSince()
     {

@@ -32,6 +32,11 @@ public sealed class SlidingWindowLimiter : IRateLimiter, IDisposable, ICoreBacke
     public RateLimitDecision TryAcquire(int permits = 1)
     {
         _core.ValidatePermits(permits);
+        if (_definition.CoarseFastPath && _core.TryAcquireCoarse(CoarseClock.LowerBound(), permits))
+        {
+            return RateLimitDecision.Granted;
+        }
+
         _core.TryAcquire(_definition.Now(), permits, out var decision);
         return decision;
     }
@@ -51,6 +56,11 @@ public sealed class SlidingWindowLimiter : IRateLimiter, IDisposable, ICoreBacke
     public ValueTask<RateLimitDecision> AcquireAsync(int permits = 1, CancellationToken cancellationToken = default)
     {
         _core.ValidatePermits(permits);
+        if (_definition.CoarseFastPath && !cancellationToken.IsCancellationRequested && _core.TryAcquireCoarse(CoarseClock.LowerBound(), permits))
+        {
+            return new ValueTask<RateLimitDecision>(RateLimitDecision.Granted);
+        }
+
         _core.AcquireAsync(_definition.Now(), permits, cancellationToken, out var result);
         return result;
     }

@@ -31,6 +31,11 @@ public sealed class TokenBucketLimiter : IRateLimiter, IDisposable, ICoreBackedL
     public RateLimitDecision TryAcquire(int permits = 1)
     {
         _core.ValidatePermits(permits);
+        if (_definition.CoarseFastPath && _core.TryAcquireCoarse(CoarseClock.LowerBound(), permits))
+        {
+            return RateLimitDecision.Granted;
+        }
+
         _core.TryAcquire(_definition.Now(), permits, out var decision);
         return decision;
     }
@@ -50,6 +55,11 @@ public sealed class TokenBucketLimiter : IRateLimiter, IDisposable, ICoreBackedL
     public ValueTask<RateLimitDecision> AcquireAsync(int permits = 1, CancellationToken cancellationToken = default)
     {
         _core.ValidatePermits(permits);
+        if (_definition.CoarseFastPath && !cancellationToken.IsCancellationRequested && _core.TryAcquireCoarse(CoarseClock.LowerBound(), permits))
+        {
+            return new ValueTask<RateLimitDecision>(RateLimitDecision.Granted);
+        }
+
         _core.AcquireAsync(_definition.Now(), permits, cancellationToken, out var result);
         return result;
     }

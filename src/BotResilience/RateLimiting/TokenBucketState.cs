@@ -31,9 +31,7 @@ internal sealed class TokenBucketState : LimitState
             return 0;
         }
 
-        var deficit = need - level;
-        var wait = (deficit + _tokensPerPeriod - 1) / _tokensPerPeriod;
-        return wait > long.MaxValue / 4 ? long.MaxValue / 4 : (long)wait;
+        return WaitFor(need - level, now);
     }
 
     public override long TryConsume(long now, int permits)
@@ -47,8 +45,34 @@ internal sealed class TokenBucketState : LimitState
             return 0;
         }
 
-        var wait = (need - level + _tokensPerPeriod - 1) / _tokensPerPeriod;
-        return wait > long.MaxValue / 4 ? long.MaxValue / 4 : (long)wait;
+        return WaitFor(need - level, now);
+    }
+
+    /// <summary>
+    /// Grant-only fast path for a clock known only within bounds: the real time of this call lies in
+    /// <c>[low, high]</c>. Refill is credited only up to <paramref name="low"/> (never more than the exact bucket
+    /// at the real time), and the consumption is recorded at <paramref name="high"/> (at or after the real time,
+    /// so the next refill is never credited for time before the real consumption). By induction the level is
+    /// never above that of the exact bucket fed the same grants at their real times, so whatever this grants the
+    /// exact bucket would have granted. Consumes and returns <see langword="true"/>, or changes nothing and
+    /// returns <see langword="false"/> (the caller then decides exactly with the precise clock).
+    /// </summary>
+    public override bool TryConsumeBounded(long low, long high, int permits)
+    {
+        var level = LevelAt(low);
+        var need = Math.BigMul(permits, _periodTicks);
+        if (level < need)
+        {
+            return false;
+        }
+
+        _level = level - need;
+        if (high > _last)
+        {
+            _last = high;
+        }
+
+        return true;
     }
 
     public override void Consume(long now, int permits)
@@ -70,6 +94,21 @@ internal sealed class TokenBucketState : LimitState
     }
 
     public override long AvailablePermits(long now) => (long)(LevelAt(now) / _periodTicks);
+
+    /// <summary>
+    /// Ticks until <paramref name="deficit"/> units have been refilled; refill starts at <c>_last</c>, which the
+    /// bounded fast path may have put after <paramref name="now"/>.
+    /// </summary>
+    private long WaitFor(Int128 deficit, long now)
+    {
+        var wait = (deficit + _tokensPerPeriod - 1) / _tokensPerPeriod;
+        if (_last > now)
+        {
+            wait += _last - now;
+        }
+
+        return wait > long.MaxValue / 4 ? long.MaxValue / 4 : (long)wait;
+    }
 
     private Int128 LevelAt(long now)
     {
