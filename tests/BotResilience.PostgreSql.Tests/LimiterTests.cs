@@ -144,6 +144,18 @@ public sealed class LimiterTests(PostgresFixture db)
         // 6 permits at 2 per 400 ms: the last pair waits two windows.
         Assert.True(elapsed >= TimeSpan.FromMilliseconds(750), $"took only {elapsed}");
         Assert.True(elapsed < TimeSpan.FromSeconds(5), $"took {elapsed}");
+
+        // QueueLimit 0: no waiting, QueueFull with the server's exact RetryAfter.
+        using var noQueue = new PostgreSqlRateLimiter(ds, new PostgreSqlRateLimiterOptions
+        {
+            Name = "q",
+            Schema = schema,
+            Limit = new SlidingWindowLimiterOptions { PermitLimit = 1, Window = TimeSpan.FromSeconds(2), QueueLimit = 0 },
+        });
+        Assert.True((await noQueue.AcquireAsync()).IsGranted);
+        var full = await noQueue.AcquireAsync();
+        Assert.Equal(RateLimitOutcome.QueueFull, full.Outcome);
+        Assert.InRange(full.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
     }
 
     [Fact]

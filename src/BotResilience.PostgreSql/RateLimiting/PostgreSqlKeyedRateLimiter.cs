@@ -156,6 +156,7 @@ public sealed class PostgreSqlKeyedRateLimiter : IKeyedRateLimiter<string>, IDis
             }
         }
 
+        var queueFullRetryAfter = _options.UnavailableRetryAfter;
         if (queue.Users == 0)
         {
             var first = await AcquireOnceAsync(key, permits, cancellationToken).ConfigureAwait(false);
@@ -163,13 +164,16 @@ public sealed class PostgreSqlKeyedRateLimiter : IKeyedRateLimiter<string>, IDis
             {
                 return first.Decision;
             }
+
+            // The exact time the server computed for this request.
+            queueFullRetryAfter = first.Decision.RetryAfter;
         }
 
         lock (_queues)
         {
             if (_queuedPermits + permits > _queueLimit)
             {
-                return RateLimitDecision.QueueFull(_options.UnavailableRetryAfter);
+                return RateLimitDecision.QueueFull(queueFullRetryAfter);
             }
 
             if (!_queues.TryGetValue(key, out queue!))

@@ -98,28 +98,36 @@ public static partial class PostgreSqlSchema
         $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint $$;
 
         -- Exact sliding log: a grant at t counts while now < t + window. Serialised per (limiter, key).
+        -- Other callers' amortised cleanup may delete rows of this key that were expired on THEIR clock; so the
+        -- decision's clock is read inside the same statement as the key's rows (after its snapshot): every row
+        -- missing from that snapshot was expired at a time <= v_now, and rows expired at v_now are filtered.
         CREATE OR REPLACE FUNCTION {0}.sliding_acquire(
             p_limiter text, p_key text, p_permits integer, p_limit integer, p_window_us bigint)
         RETURNS TABLE (granted boolean, retry_after_us bigint, server_us bigint) LANGUAGE plpgsql AS $$
-        DECLARE v_now bigint; v_used bigint; v_freed bigint := 0; r record;
+        DECLARE v_clean bigint; v_now bigint; v_used bigint; v_freed bigint := 0;
+                v_expires bigint[]; v_permits integer[];
         BEGIN
             PERFORM pg_advisory_xact_lock(hashtext(p_limiter), hashtext(p_key));
-            v_now := {0}.now_us();
-            DELETE FROM {0}.sliding_log l WHERE l.limiter = p_limiter AND l.key = p_key AND l.expires_us <= v_now;
+            v_clean := {0}.now_us();
+            DELETE FROM {0}.sliding_log l WHERE l.limiter = p_limiter AND l.key = p_key AND l.expires_us <= v_clean;
             -- amortised expiry of idle keys (bounded work per call)
             DELETE FROM {0}.sliding_log l WHERE l.ctid = ANY (ARRAY(
-                SELECT x.ctid FROM {0}.sliding_log x WHERE x.expires_us <= v_now LIMIT 32 FOR UPDATE SKIP LOCKED));
-            SELECT coalesce(sum(l.permits), 0) INTO v_used FROM {0}.sliding_log l WHERE l.limiter = p_limiter AND l.key = p_key;
+                SELECT x.ctid FROM {0}.sliding_log x WHERE x.expires_us <= v_clean LIMIT 32 FOR UPDATE SKIP LOCKED));
+            SELECT c.t, coalesce(sum(l.permits), 0),
+                   array_agg(l.expires_us ORDER BY l.granted_us), array_agg(l.permits ORDER BY l.granted_us)
+              INTO v_now, v_used, v_expires, v_permits
+              FROM (SELECT {0}.now_us() AS t OFFSET 0) c
+              LEFT JOIN {0}.sliding_log l ON l.limiter = p_limiter AND l.key = p_key AND l.expires_us > c.t
+             GROUP BY c.t;
             IF v_used + p_permits <= p_limit THEN
                 INSERT INTO {0}.sliding_log VALUES (p_limiter, p_key, v_now, v_now + p_window_us, p_permits);
                 RETURN QUERY SELECT true, 0::bigint, v_now;
                 RETURN;
             END IF;
-            FOR r IN SELECT l.expires_us, l.permits FROM {0}.sliding_log l
-                     WHERE l.limiter = p_limiter AND l.key = p_key ORDER BY l.granted_us LOOP
-                v_freed := v_freed + r.permits;
+            FOR i IN 1 .. coalesce(array_length(v_expires, 1), 0) LOOP
+                v_freed := v_freed + v_permits[i];
                 IF v_used - v_freed + p_permits <= p_limit THEN
-                    RETURN QUERY SELECT false, r.expires_us - v_now, v_now;
+                    RETURN QUERY SELECT false, v_expires[i] - v_now, v_now;
                     RETURN;
                 END IF;
             END LOOP;
@@ -130,19 +138,21 @@ public static partial class PostgreSqlSchema
         CREATE OR REPLACE FUNCTION {0}.bucket_acquire(
             p_limiter text, p_key text, p_permits integer, p_capacity integer, p_tokens_per_period integer, p_period_us bigint)
         RETURNS TABLE (granted boolean, retry_after_us bigint, server_us bigint) LANGUAGE plpgsql AS $$
-        DECLARE v_now bigint; v_level numeric; v_updated bigint;
+        DECLARE v_clean bigint; v_now bigint; v_level numeric; v_updated bigint;
                 v_cap numeric := p_capacity::numeric * p_period_us; v_need numeric := p_permits::numeric * p_period_us;
         BEGIN
             PERFORM pg_advisory_xact_lock(hashtext(p_limiter), hashtext(p_key));
-            v_now := {0}.now_us();
+            v_clean := {0}.now_us();
             DELETE FROM {0}.token_bucket b WHERE b.ctid = ANY (ARRAY(
-                SELECT x.ctid FROM {0}.token_bucket x WHERE x.full_us <= v_now LIMIT 32 FOR UPDATE SKIP LOCKED));
+                SELECT x.ctid FROM {0}.token_bucket x WHERE x.full_us <= v_clean LIMIT 32 FOR UPDATE SKIP LOCKED));
             SELECT b.level, b.updated_us INTO v_level, v_updated FROM {0}.token_bucket b
                 WHERE b.limiter = p_limiter AND b.key = p_key FOR UPDATE;
+            -- Read the clock after the row: a row deleted by another caller's cleanup was full at a time <= v_now.
+            v_now := {0}.now_us();
             IF NOT FOUND THEN
                 v_level := v_cap;
             ELSE
-                v_level := least(v_cap, v_level + (v_now - v_updated)::numeric * p_tokens_per_period);
+                v_level := least(v_cap, v_level + greatest(0, v_now - v_updated)::numeric * p_tokens_per_period);
             END IF;
             IF v_level >= v_need THEN
                 v_level := v_level - v_need;
