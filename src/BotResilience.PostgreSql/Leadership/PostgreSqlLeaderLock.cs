@@ -96,13 +96,15 @@ public sealed partial class PostgreSqlLeaderLock : IAsyncDisposable
             Volatile.Write(ref _leadership, new CancellationTokenSource());
             _checkTimer = _timeProvider.CreateTimer(static s => ((PostgreSqlLeaderLock)s!).OnCheckTimer(), this, _options.CheckInterval, _options.CheckInterval);
             LogAcquired(_logger, _options.Name, connection.ProcessID);
-            LeadershipChanged?.Invoke(this, new LeadershipChangedEventArgs(_options.Name, true, null));
-            return true;
         }
         finally
         {
             _gate.Release();
         }
+
+        // Raised outside the gate, so a handler may call ReleaseAsync / TryAcquireAsync.
+        LeadershipChanged?.Invoke(this, new LeadershipChangedEventArgs(_options.Name, true, null));
+        return true;
     }
 
     /// <summary>Waits until this process is leader, retrying every <see cref="PostgreSqlLeaderLockOptions.RetryInterval"/>.</summary>
@@ -161,6 +163,7 @@ public sealed partial class PostgreSqlLeaderLock : IAsyncDisposable
     /// <summary>Releases the lock if held (idempotent).</summary>
     public async Task ReleaseAsync()
     {
+        var ended = false;
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -186,11 +189,16 @@ public sealed partial class PostgreSqlLeaderLock : IAsyncDisposable
                 LogReleaseFailed(_logger, ex, _options.Name);
             }
 
-            EndLeadership(null);
+            ended = EndLeadership();
         }
         finally
         {
             _gate.Release();
+        }
+
+        if (ended)
+        {
+            LeadershipChanged?.Invoke(this, new LeadershipChangedEventArgs(_options.Name, false, null));
         }
     }
 
@@ -213,6 +221,7 @@ public sealed partial class PostgreSqlLeaderLock : IAsyncDisposable
 
     private async Task CheckAsync()
     {
+        Exception? lostBecause = null;
         try
         {
             await _gate.WaitAsync().ConfigureAwait(false);
@@ -234,7 +243,10 @@ public sealed partial class PostgreSqlLeaderLock : IAsyncDisposable
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException or OperationCanceledException or InvalidOperationException or IOException)
                 {
                     LogLost(_logger, ex, _options.Name);
-                    EndLeadership(ex);
+                    if (EndLeadership())
+                    {
+                        lostBecause = ex;
+                    }
                 }
             }
             finally
@@ -250,10 +262,15 @@ public sealed partial class PostgreSqlLeaderLock : IAsyncDisposable
         {
             Volatile.Write(ref _checking, 0);
         }
+
+        if (lostBecause is not null)
+        {
+            LeadershipChanged?.Invoke(this, new LeadershipChangedEventArgs(_options.Name, false, lostBecause));
+        }
     }
 
-    // Called under _gate.
-    private void EndLeadership(Exception? error)
+    // Called under _gate; returns whether leadership ended here (the caller raises LeadershipChanged outside the gate).
+    private bool EndLeadership()
     {
         _checkTimer?.Dispose();
         _checkTimer = null;
@@ -261,12 +278,14 @@ public sealed partial class PostgreSqlLeaderLock : IAsyncDisposable
         _connection = null;
         connection?.Dispose();
         var leadership = Interlocked.Exchange(ref _leadership, null);
-        if (leadership is not null)
+        if (leadership is null)
         {
-            leadership.Cancel();
-            leadership.Dispose();
-            LeadershipChanged?.Invoke(this, new LeadershipChangedEventArgs(_options.Name, false, error));
+            return false;
         }
+
+        leadership.Cancel();
+        leadership.Dispose();
+        return true;
     }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Leader lock {Name} acquired (backend pid {Pid})")]
