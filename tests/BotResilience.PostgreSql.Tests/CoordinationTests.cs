@@ -11,7 +11,7 @@ using Npgsql;
 namespace BotResilience.PostgreSql.Tests;
 
 [Collection(PostgresCollection.Name)]
-public sealed class CoordinationTests(PostgresFixture db)
+public sealed class CoordinationTests(PostgresFixture db, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task A_pause_seen_by_replica_A_holds_replica_B_until_the_deadline()
@@ -96,6 +96,7 @@ public sealed class CoordinationTests(PostgresFixture db)
         await bLeads.Task.WaitAsync(TimeSpan.FromSeconds(5));
         var takeover = Stopwatch.GetElapsedTime(killed);
         Assert.True(b.IsLeader);
+        output.WriteLine($"loss reported after {lossAfter.TotalMilliseconds:F0} ms, standby leading after {takeover.TotalMilliseconds:F0} ms");
         Assert.True(lossAfter < TimeSpan.FromSeconds(2), $"loss reported after {lossAfter}");
         Assert.True(takeover <= TimeSpan.FromSeconds(5), $"takeover after {takeover}");
 

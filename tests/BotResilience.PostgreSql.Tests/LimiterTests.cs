@@ -8,7 +8,7 @@ using Npgsql;
 namespace BotResilience.PostgreSql.Tests;
 
 [Collection(PostgresCollection.Name)]
-public sealed class LimiterTests(PostgresFixture db)
+public sealed class LimiterTests(PostgresFixture db, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Migration_is_idempotent_and_safe_when_two_replicas_migrate_at_once()
@@ -46,6 +46,7 @@ public sealed class LimiterTests(PostgresFixture db)
         var schema = await db.NewSchemaAsync(first, "sw3");
         var grants = await HammerAsync(schema, first, new SlidingWindowLimiterOptions { PermitLimit = 30, Window = TimeSpan.FromSeconds(1), QueueLimit = 0 });
         var max = MaxInInterval(grants, 1_000_000);
+        output.WriteLine($"sliding window: {grants.Count} grants in ~3 s, max {max} in any 1 s");
         Assert.True(max <= 30, $"{max} grants in one 1 s interval (limit 30)");
         // ~3 s of hammering: the first window plus about two more; at least 2 full windows' worth reached.
         Assert.True(grants.Count >= 60, $"only {grants.Count} grants in ~3 s against a 30/s budget");
@@ -69,6 +70,7 @@ public sealed class LimiterTests(PostgresFixture db)
             }
         }
 
+        output.WriteLine($"token bucket: {grants.Count} grants in ~3 s (bound 10 + 20/s)");
         Assert.True(grants.Count >= 40, $"only {grants.Count} grants in ~3 s (capacity 10 + 20/s)");
     }
 
