@@ -166,7 +166,9 @@ public sealed class SampleBotApp : IAsyncDisposable
         Exporter = new PrometheusExporter(BotResilience.Telemetry.ResilienceTelemetry.MeterName, SampleMetrics.MeterName);
 
         // storage
-        var store = new SqliteBotStore(o.DatabasePath!);
+        IBotStore store = string.IsNullOrWhiteSpace(o.PostgresConnectionString)
+            ? new SqliteBotStore(o.DatabasePath!)
+            : new PostgreSqlBotStore(o.PostgresConnectionString);
         Store = store;
         await store.InitializeAsync(cancellationToken);
 
