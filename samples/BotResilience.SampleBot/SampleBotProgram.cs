@@ -36,14 +36,15 @@ public static class SampleBotProgram
 
     private static async Task<int> RunDemoAsync(SampleBotOptions options, CancellationToken ct)
     {
-        bool temporaryDb = options.DatabasePath!.EndsWith(Path.Combine("botresilience-sample", "demo.db"), StringComparison.Ordinal);
+        bool postgres = !string.IsNullOrWhiteSpace(options.PostgresConnectionString);
+        bool temporaryDb = !postgres && options.DatabasePath!.EndsWith(Path.Combine("botresilience-sample", "demo.db"), StringComparison.Ordinal);
         if (temporaryDb)
         {
             options.DatabasePath = Path.Combine(Path.GetDirectoryName(options.DatabasePath)!, $"demo-{Environment.ProcessId}.db");
         }
 
         ConsoleView? view = options.Console == "none" ? null : new ConsoleView(options.Console);
-        Console.WriteLine($"Demo mode: {options.Users} simulated users for {options.DurationSeconds} s against the in-process Bot API emulator (database {options.DatabasePath}).");
+        Console.WriteLine($"Demo mode: {options.Users} simulated users for {options.DurationSeconds} s against the in-process Bot API emulator (database {(postgres ? "PostgreSQL" : options.DatabasePath)}).");
         using ILoggerFactory loggers = LoggerFactory.Create(b =>
         {
             if (view is not { IsLive: true })

@@ -49,7 +49,8 @@ public sealed class OptionsAndFeatureTests
         Assert.Contains(errors, e => e.StartsWith("SampleBot:DurationSeconds (--duration)", StringComparison.Ordinal) && e.Contains("0..86400", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("SampleBot:Users (--users)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("SampleBot:Console", StringComparison.Ordinal));
-        Assert.Contains(Errors("--postgres", "Host=localhost"), e => e.Contains("PostgreSQL", StringComparison.Ordinal));
+        Assert.Contains(Errors("--postgres", "Nonsense Key=1"), e => e.StartsWith("SampleBot:PostgresConnectionString (--postgres)", StringComparison.Ordinal));
+        Assert.Empty(Errors("--postgres", "Host=127.0.0.1;Username=postgres"));
     }
 
     [Fact]

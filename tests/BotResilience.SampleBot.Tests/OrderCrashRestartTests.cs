@@ -16,11 +16,38 @@ public sealed class OrderCrashRestartTests
         string db = TestHost.TempDb();
         try
         {
+            await RunCrashRestartAsync(o => o.DatabasePath = db);
+        }
+        finally
+        {
+            TestHost.DeleteDb(db);
+        }
+    }
+
+    [Fact]
+    public async Task No_order_is_lost_or_run_twice_across_a_crash_and_restart_on_PostgreSQL()
+    {
+        string connectionString = await PostgreSqlTestCluster.CreateDatabaseAsync();
+        await RunCrashRestartAsync(o =>
+        {
+            o.DatabasePath = null;
+            o.PostgresConnectionString = connectionString;
+        });
+        await using var store = new PostgreSqlBotStore(connectionString);
+        Assert.Equal(Orders, (await store.GetOrderCountsAsync(default)).Total); // the orders really were in PostgreSQL
+    }
+
+    private static async Task RunCrashRestartAsync(Action<SampleBotOptions> storage)
+    {
+        string db = TestHost.TempDb();
+        try
+        {
             await using IChatPlatform platform = await EmulatorPlatform.StartAsync(CancellationToken.None);
             var connection = new BotConnection(platform.ApiBaseUrl, platform.Token, BotMode.Webhook, null);
             SampleBotOptions Options()
             {
                 SampleBotOptions o = TestHost.DemoOptions(db, delayScale: 0.3); // labels take 0.6-1.5 s
+                storage(o);
                 o.OrderLease = TimeSpan.FromSeconds(2);                       // a dead owner's job is re-claimed after 2 s
                 o.OrderWorkers = 4;
                 o.LabelFailureRate = 0.3;                                     // some attempts fail and back off

@@ -49,7 +49,7 @@ public sealed class SampleBotOptions
     /// <summary>SQLite file; default <c>$TMPDIR/botresilience-sample/bot.db</c>.</summary>
     public string? DatabasePath { get; set; }
 
-    /// <summary>PostgreSQL connection string (storage adapter not available yet: see docs/notes/sample.md).</summary>
+    /// <summary>PostgreSQL connection string; when set, storage is PostgreSQL (<c>PostgreSqlBotStore</c>) instead of the SQLite file.</summary>
     public string? PostgresConnectionString { get; set; }
 
     /// <summary>User ids allowed to run admin commands (/broadcast, /admin_mtproto). Demo: the simulated admin.</summary>

@@ -90,7 +90,14 @@ public static class SampleBotOptionsValidator
 
         if (!string.IsNullOrWhiteSpace(o.PostgresConnectionString))
         {
-            errors.Add("SampleBot:PostgresConnectionString: the PostgreSQL storage adapter (BotResilience.PostgreSql) is not wired into the sample yet; leave it empty to use SQLite (SampleBot:DatabasePath).");
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(o.PostgresConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add($"SampleBot:PostgresConnectionString (--postgres): not a valid PostgreSQL (Npgsql) connection string: {ex.Message}");
+            }
         }
 
         return errors;

@@ -122,7 +122,7 @@ public static class DemoRunner
             Interlocked.Read(ref m.TooManyRequestsReachedApp),
             app.BotApiHandler.QueueLength,
             app.Facts.Bulkhead.CurrentCount, app.Facts.Bulkhead.QueueLength,
-            app.Facts.Breaker.State.ToString(), app.Channels.Breaker.State.ToString(), app.Channels.RemainingFloodWait,
+            app.Facts.Breaker.State.ToString(), app.Channels.BreakerState.ToString(), app.Channels.RemainingFloodWait,
             app.Lag.Current, app.Lag.Max,
             app.Watchdog.Silence, app.Watchdog.Fired,
             app.Workers.Select(w => w.Status).ToArray(),

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using BotResilience.CircuitBreaking;
-using BotResilience.RateLimiting;
+using BotResilience.MTProto;
 using BotResilience.Retry;
 using BotResilience.SampleBot.Observability;
 using BotResilience.SampleBot.Simulation;
@@ -18,75 +18,75 @@ public enum ChannelsSource
 }
 
 /// <summary>
-/// Seed 001: reads channels through MTProto with a per-session limit (10/s and 200/min, exact sliding windows),
-/// a shared flood gate that honours FLOOD_WAIT_X, a circuit breaker (5 failures → open) and a fallback to cached data.
-/// The admin kill switch isolates the breaker: every call goes to the cache until it is switched back on.
+/// Seed 001: reads channels through the library's MTProto adapter (<see cref="MTProtoInvoker"/>): per session 10 calls/s
+/// and 200 calls/min (exact sliding windows), a flood gate that honours FLOOD_WAIT_X for every caller of the session,
+/// flood-wait-aware retries, a circuit breaker (5 failures → open for 300 s) and a fallback to the cached channel
+/// data whenever the call cannot be made (open or isolated circuit, a wait longer than the interactive budget,
+/// retries exhausted). The admin kill switch isolates the session (<see cref="MTProtoInvoker.Isolate"/>) until it
+/// is switched back on (<see cref="MTProtoInvoker.Reset"/>).
 /// </summary>
 public sealed class ChannelsService : IDisposable
 {
-    private const string Scope = "mtproto:session:main";
+    /// <summary>The MTProto session (account) the sample uses.</summary>
+    public const string Session = "main";
+
+    private const string Method = "channels.getChannels";
     private readonly SimulatedMTProtoService _mtproto;
     private readonly SampleMetrics _metrics;
     private readonly TimeProvider _time;
-    private readonly IFloodWaitClassifier _classifier = new BotResilience.MTProto.Classification.MTProtoFloodWaitClassifier(Scope); // shape-based: works on TL.RpcException and on the simulation's look-alike
+    private readonly FloodGate _gate;
+    private readonly string _scope = "mtproto:" + Session;
     private readonly ConcurrentDictionary<long, IReadOnlyList<ChannelInfo>> _cache = new();
     private readonly TimeSpan _interactiveBudget;
 
     /// <summary>Creates the service.</summary>
     /// <param name="mtproto">MTProto client.</param>
-    /// <param name="floodGate">Shared flood gate.</param>
     /// <param name="breakDuration">Breaker open time (seed: 300 s).</param>
-    /// <param name="interactiveBudget">How long an interactive request may wait for the limiter before falling back.</param>
+    /// <param name="interactiveBudget">How long an interactive request may wait (flood wait, limiter, call) before falling back to the cache.</param>
     /// <param name="metrics">Metrics.</param>
     /// <param name="time">Clock.</param>
-    public ChannelsService(SimulatedMTProtoService mtproto, FloodGate floodGate, TimeSpan breakDuration, TimeSpan interactiveBudget, SampleMetrics metrics, TimeProvider time)
+    public ChannelsService(SimulatedMTProtoService mtproto, TimeSpan breakDuration, TimeSpan interactiveBudget, SampleMetrics metrics, TimeProvider time)
     {
         _mtproto = mtproto;
-        FloodGate = floodGate;
         _metrics = metrics;
         _time = time;
         _interactiveBudget = interactiveBudget;
-        Limiter = new CompositeLimiter(
-        [
-            new SlidingWindowLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromSeconds(1), QueueLimit = 100 },
-            new SlidingWindowLimiterOptions { PermitLimit = 200, Window = TimeSpan.FromMinutes(1), QueueLimit = 100 },
-        ], time);
-        Breaker = new CircuitBreaker(new CircuitBreakerOptions
+        _gate = new FloodGate(time);
+
+        // Limits stay the library defaults (10/s + 200/min per session); FailureThreshold 5 is the default too.
+        var options = new MTProtoInvokerOptions
         {
-            Name = "mtproto",
-            FailureThreshold = 5,
+            FloodGate = _gate,
             BreakDuration = breakDuration,
-            ShouldHandle = static ex => ex is RpcException or TimeoutException,
-        }, time);
+            FloodWaitThreshold = interactiveBudget, // a longer FLOOD_WAIT_X fails fast → cached data at once
+        };
+        Invoker = new MTProtoInvoker(options, time);
+        Invoker.FloodWaitObserved += (_, e) => Interlocked.Increment(ref _metrics.MTProtoFloodWaits);
     }
 
-    /// <summary>Per-session limiter.</summary>
-    public CompositeLimiter Limiter { get; }
+    /// <summary>The library MTProto adapter every /channels call goes through.</summary>
+    public MTProtoInvoker Invoker { get; }
 
-    /// <summary>Flood gate.</summary>
-    public FloodGate FloodGate { get; }
-
-    /// <summary>Breaker (isolated by the kill switch).</summary>
-    public CircuitBreaker Breaker { get; }
+    /// <summary>State of the session's circuit (Isolated while the kill switch is off).</summary>
+    public CircuitState BreakerState => Invoker.GetCircuitState(Session);
 
     /// <summary>Whether the kill switch is on (MTProto isolated).</summary>
-    public bool KilledByAdmin { get; private set; }
+    public bool KilledByAdmin => BreakerState == CircuitState.Isolated;
 
     /// <summary>Remaining flood-wait pause of the session.</summary>
-    public TimeSpan RemainingFloodWait => FloodGate.GetRemainingPause(Scope);
+    public TimeSpan RemainingFloodWait => _gate.GetRemainingPause(_scope);
 
     /// <summary>Admin kill switch.</summary>
     /// <param name="enabled">false isolates MTProto.</param>
     public void SetEnabled(bool enabled)
     {
-        KilledByAdmin = !enabled;
         if (enabled)
         {
-            Breaker.Reset();
+            Invoker.Reset(Session);
         }
         else
         {
-            Breaker.Isolate();
+            Invoker.Isolate(Session);
         }
     }
 
@@ -96,54 +96,44 @@ public sealed class ChannelsService : IDisposable
     public async Task<(ChannelsSource Source, IReadOnlyList<ChannelInfo> Channels, string? Reason)> GetChannelsAsync(long userId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _metrics.ChannelsRequests);
-        for (int attempt = 1; attempt <= 3; attempt++)
+        using var budget = new CancellationTokenSource(_interactiveBudget, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
+        try
         {
-            TimeSpan paused = FloodGate.GetRemainingPause(Scope);
-            if (paused > _interactiveBudget)
-            {
-                return Fallback(userId, $"Telegram asked us to wait {Math.Ceiling(paused.TotalSeconds)} s");
-            }
-
-            if (paused > TimeSpan.Zero)
-            {
-                await FloodGate.WaitAsync(Scope, cancellationToken);
-            }
-
-            if (!Breaker.TryEnter(out TimeSpan retryAfter))
-            {
-                return Fallback(userId, KilledByAdmin ? "MTProto switched off by admin" : $"MTProto circuit open, retry in {Math.Ceiling(retryAfter.TotalSeconds)} s");
-            }
-
-            using var budget = new CancellationTokenSource(_interactiveBudget, _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget.Token, cancellationToken);
-            try
-            {
-                RateLimitDecision permit = await Limiter.AcquireAsync(1, linked.Token);
-                if (!permit.IsGranted)
+            return await Invoker.InvokeAsync(
+                Session,
+                static async (s, ct) =>
                 {
-                    Breaker.RecordSuccess();
-                    return Fallback(userId, "MTProto queue full");
-                }
+                    IReadOnlyList<ChannelInfo> channels = await s.service._mtproto.GetChannelsAsync(s.userId, ct);
+                    s.service._cache[s.userId] = channels;
+                    return (ChannelsSource.Live, channels, (string?)null);
+                },
+                (service: this, userId),
+                Method,
+                static (s, _) => Task.FromResult(s.service.Fallback(s.userId, s.service.DegradedReason())),
+                linked.Token);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return Fallback(userId, "MTProto busy");
+        }
+    }
 
-                IReadOnlyList<ChannelInfo> channels = await _mtproto.GetChannelsAsync(userId, linked.Token);
-                Breaker.RecordSuccess();
-                _cache[userId] = channels;
-                return (ChannelsSource.Live, channels, null);
-            }
-            catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                Breaker.RecordSuccess();
-                return Fallback(userId, "MTProto busy");
-            }
-            catch (Exception ex) when (_classifier.TryClassify(ex, out FloodWait wait))
-            {
-                Interlocked.Increment(ref _metrics.MTProtoFloodWaits);
-                Breaker.RecordFailure();
-                FloodGate.Pause(wait.Scope ?? Scope, wait.RetryAfter + TimeSpan.FromSeconds(1));
-            }
+    private string DegradedReason()
+    {
+        CircuitState state = BreakerState;
+        if (state == CircuitState.Isolated)
+        {
+            return "MTProto switched off by admin";
         }
 
-        return Fallback(userId, "MTProto flood waits");
+        if (state == CircuitState.Open)
+        {
+            return "MTProto circuit open";
+        }
+
+        TimeSpan paused = RemainingFloodWait;
+        return paused > TimeSpan.Zero ? $"Telegram asked us to wait {Math.Ceiling(paused.TotalSeconds)} s" : "MTProto unavailable";
     }
 
     private (ChannelsSource, IReadOnlyList<ChannelInfo>, string?) Fallback(long userId, string reason)
@@ -154,5 +144,5 @@ public sealed class ChannelsService : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Limiter.Dispose();
+    public void Dispose() => Invoker.Dispose();
 }

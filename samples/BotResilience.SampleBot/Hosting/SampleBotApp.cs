@@ -166,7 +166,9 @@ public sealed class SampleBotApp : IAsyncDisposable
         Exporter = new PrometheusExporter(BotResilience.Telemetry.ResilienceTelemetry.MeterName, SampleMetrics.MeterName);
 
         // storage
-        var store = new SqliteBotStore(o.DatabasePath!);
+        IBotStore store = string.IsNullOrWhiteSpace(o.PostgresConnectionString)
+            ? new SqliteBotStore(o.DatabasePath!)
+            : new PostgreSqlBotStore(o.PostgresConnectionString);
         Store = store;
         await store.InitializeAsync(cancellationToken);
 
@@ -197,7 +199,7 @@ public sealed class SampleBotApp : IAsyncDisposable
         _disposables.Add(Background);
         AntiSpam = new AntiSpam(o.SpamPermitLimit, o.SpamWindow, time);
         Facts = new FactsService(Ai, Store, o.FactsConcurrency, o.FactsQueueLimit, Scaled(o.FactsTimeout), o.FactsCacheTtl, Scaled(TimeSpan.FromSeconds(60)), Metrics, time);
-        Channels = new ChannelsService(MTProto, new FloodGate(time), Scaled(TimeSpan.FromSeconds(300)), TimeSpan.FromSeconds(2), Metrics, time);
+        Channels = new ChannelsService(MTProto, Scaled(TimeSpan.FromSeconds(300)), TimeSpan.FromSeconds(2), Metrics, time);
         Broadcast = new BroadcastService(Store, replies, 20, Metrics, time);
         Orders = new OrderJobRunner(Store, LabelGenerator, replies, Metrics,
             new OrderJobSettings(o.OrderWorkers, o.OrderMaxAttempts, Scaled(o.OrderRetryDelay), o.OrderLease, Scaled(TimeSpan.FromSeconds(30)), TimeSpan.FromMilliseconds(Math.Clamp(500 * scale, 20, 500))),
@@ -259,7 +261,7 @@ public sealed class SampleBotApp : IAsyncDisposable
                 }
             }, ["ready"])
             .AddCheck("facts-ai", () => Facts.Breaker.State == BotResilience.CircuitBreaking.CircuitState.Closed ? HealthCheckResult.Healthy() : HealthCheckResult.Degraded($"breaker {Facts.Breaker.State}"), ["ready"])
-            .AddCheck("mtproto", () => Channels.Breaker.State == BotResilience.CircuitBreaking.CircuitState.Closed ? HealthCheckResult.Healthy() : HealthCheckResult.Degraded($"breaker {Channels.Breaker.State} (cached data served)"), ["ready"]);
+            .AddCheck("mtproto", () => Channels.BreakerState == BotResilience.CircuitBreaking.CircuitState.Closed ? HealthCheckResult.Healthy() : HealthCheckResult.Degraded($"breaker {Channels.BreakerState} (cached data served)"), ["ready"]);
         WebApplication web = builder.Build();
         _web = web;
         web.MapPost(WebhookPath, (Delegate)HandleWebhookAsync);
@@ -352,7 +354,7 @@ public sealed class SampleBotApp : IAsyncDisposable
         Metrics.AddGauge("facts.bulkhead.running", "AI calls running", () => Facts.Bulkhead.CurrentCount);
         Metrics.AddGauge("facts.bulkhead.queue", "AI calls queued", () => Facts.Bulkhead.QueueLength);
         Metrics.AddGauge("facts.breaker.state", "0 closed, 1 open, 2 half-open, 3 isolated", () => (int)Facts.Breaker.State);
-        Metrics.AddGauge("mtproto.breaker.state", "0 closed, 1 open, 2 half-open, 3 isolated", () => (int)Channels.Breaker.State);
+        Metrics.AddGauge("mtproto.breaker.state", "0 closed, 1 open, 2 half-open, 3 isolated", () => (int)Channels.BreakerState);
         Metrics.AddGauge("mtproto.flood_wait.remaining", "Seconds until the MTProto session may call again", () => Channels.RemainingFloodWait.TotalSeconds);
         Metrics.AddGauge("locations.sessions", "Active live-location sessions", () => Locations.ActiveSessions);
         Metrics.AddGauge("locations.queue", "Location updates waiting for a batch", () => Locations.QueuedUpdates);
