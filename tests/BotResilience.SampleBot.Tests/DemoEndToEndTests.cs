@@ -15,7 +15,7 @@ public sealed class DemoEndToEndTests
             DemoSummary s = await DemoRunner.RunAsync(options, new DemoRunOptions
             {
                 Duration = TimeSpan.FromSeconds(15),
-                Settle = TimeSpan.FromSeconds(5),
+                Settle = TimeSpan.FromSeconds(20),   // waits only while replies or spam warnings are outstanding
                 ThinkTime = (12, 30),
                 SpammerShare = 0.03,
             }, CancellationToken.None);
