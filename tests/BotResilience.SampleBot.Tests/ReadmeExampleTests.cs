@@ -12,7 +12,7 @@ public sealed class ReadmeExampleTests
         string db = TestHost.TempDb();
         try
         {
-            // --- README example (docs/notes/sample.md) ---
+            // --- README example (README.md) ---
             var options = new SampleBotOptions { Users = 50, DelayScale = 0.1, Console = "none", DatabasePath = db };
             SampleBotConfiguration.Normalize(options);
             DemoSummary summary = await DemoRunner.RunAsync(options, new DemoRunOptions { Duration = TimeSpan.FromSeconds(4), ThinkTime = (2, 6) }, CancellationToken.None);

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 
 namespace BotResilience.Telegram.Testing.Tests;
 
-/// <summary>Keeps the README example (docs/notes/emulator.md) compiling and true.</summary>
+/// <summary>Keeps the README example (README.md) compiling and true.</summary>
 public sealed class ReadmeExampleTests
 {
     [Fact]

@@ -2,7 +2,7 @@ using BotResilience.Testing;
 
 namespace BotResilience.MTProto.Tests.Setup;
 
-/// <summary>Keeps the README example (docs/notes/mtproto.md) compiling and working, with a stand-in for WTelegram.Client.</summary>
+/// <summary>Keeps the README example (README.md) compiling and working, with a stand-in for WTelegram.Client.</summary>
 public sealed class ReadmeExampleTests
 {
     [Fact]

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace BotResilience.Telegram.Tests.Integration;
 
-/// <summary>The code of docs/notes/telegram.md, kept compiling and working.</summary>
+/// <summary>The code of README.md, kept compiling and working.</summary>
 [Collection(LoopbackCollection.Name)]
 public sealed class ReadmeExampleTests
 {
@@ -31,7 +31,7 @@ public sealed class ReadmeExampleTests
 
         // The 4th message to chat 1 waited for the per-chat bucket (burst 3, 1/s) filled by the other clients.
         // (A 429 can still happen here: the first request's connection set-up delays its arrival, so the server's
-        // spacing is shorter than ours; the handler retried it transparently. See docs/notes/telegram.md, gaps.)
+        // spacing is shorter than ours; the handler retried it transparently. See README.md, gaps.)
         Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(900));
         Assert.Equal(4, emulator.SentMessages.Count);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceCollection().AddTelegramBotApiResilience(o => o.PerChatBurst = 0));
@@ -40,7 +40,7 @@ public sealed class ReadmeExampleTests
     [Fact]
     public void Readme_example_compiles_and_builds()
     {
-        // --- docs/notes/telegram.md example starts ---
+        // --- README.md example starts ---
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.AddTelegramBotApiResilience(o =>
         {

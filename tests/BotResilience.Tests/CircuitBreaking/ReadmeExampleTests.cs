@@ -3,7 +3,7 @@ using BotResilience.Concurrency;
 
 namespace BotResilience.Tests.CircuitBreaking;
 
-/// <summary>Keeps the README example of docs/notes/breaker.md compiling and working.</summary>
+/// <summary>Keeps the README example of README.md compiling and working.</summary>
 public sealed class ReadmeExampleTests
 {
     [Fact]
@@ -17,7 +17,7 @@ public sealed class ReadmeExampleTests
 
     private static class ReadmeExample
     {
-        // --- README example (docs/notes/breaker.md) ---
+        // --- README example (README.md) ---
         public static async Task<List<string>> RunAsync()
         {
             var registry = new CircuitBreakerRegistry();

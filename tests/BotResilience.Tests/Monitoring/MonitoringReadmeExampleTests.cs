@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace BotResilience.Tests.Monitoring;
 
-/// <summary>Keeps the usage example of docs/notes/monitoring.md compiling and working.</summary>
+/// <summary>Keeps the usage example of README.md compiling and working.</summary>
 public sealed class MonitoringReadmeExampleTests
 {
     [Fact]
@@ -16,7 +16,7 @@ public sealed class MonitoringReadmeExampleTests
         var time = new ManualTimeProvider(); // the README uses the system clock; fake time keeps TerminateProcess from firing here
         string[] args = [];
 
-        // --- README example (docs/notes/monitoring.md) ---
+        // --- README example (README.md) ---
         var builder = Host.CreateApplicationBuilder(args);
         builder.Services.AddBotResilienceMonitoring(o =>
         {

@@ -6,7 +6,7 @@ using BotResilience.Tests.Retry;
 
 namespace BotResilience.Tests.Pipelines;
 
-/// <summary>Keeps the README / docs/notes/pipeline.md example compiling and working.</summary>
+/// <summary>Keeps the README example compiling and working.</summary>
 public sealed class ReadmeExampleTests
 {
     [Fact]

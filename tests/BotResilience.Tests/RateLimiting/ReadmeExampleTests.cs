@@ -3,7 +3,7 @@ using BotResilience.RateLimiting;
 
 namespace BotResilience.Tests.RateLimiting;
 
-/// <summary>Keeps the README example of docs/notes/limiters.md compiling and true.</summary>
+/// <summary>Keeps the README example of README.md compiling and true.</summary>
 public sealed class ReadmeExampleTests
 {
     [Fact]
