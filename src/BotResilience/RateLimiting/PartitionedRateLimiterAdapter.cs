@@ -9,8 +9,7 @@ internal sealed class PartitionedRateLimiterAdapter<TKey> : PartitionedRateLimit
 {
     private readonly IKeyedRateLimiter<TKey> _limiter;
     private readonly KeyedRateLimiter<TKey>? _keyed;
-    private long _successful;
-    private long _failed;
+    private readonly LeaseCounter _leases = new();
 
     public PartitionedRateLimiterAdapter(IKeyedRateLimiter<TKey> limiter)
     {
@@ -34,8 +33,8 @@ internal sealed class PartitionedRateLimiterAdapter<TKey> : PartitionedRateLimit
         {
             CurrentAvailablePermits = available,
             CurrentQueuedCount = queued,
-            TotalSuccessfulLeases = Interlocked.Read(ref _successful),
-            TotalFailedLeases = Interlocked.Read(ref _failed),
+            TotalSuccessfulLeases = _leases.Successful,
+            TotalFailedLeases = _leases.Failed,
         };
     }
 
@@ -45,10 +44,10 @@ internal sealed class PartitionedRateLimiterAdapter<TKey> : PartitionedRateLimit
         if (permitCount == 0)
         {
             var core = _keyed?.Find(resource);
-            return Count(core is null ? RateLimitDecision.Granted : core.Probe(core.Definition.Now(), 1));
+            return _leases.Count(core is null ? RateLimitDecision.Granted : core.Probe(core.Definition.Now(), 1));
         }
 
-        return Count(_limiter.TryAcquire(resource, permitCount));
+        return _leases.Count(_limiter.TryAcquire(resource, permitCount));
     }
 
     /// <inheritdoc />
@@ -62,9 +61,7 @@ internal sealed class PartitionedRateLimiterAdapter<TKey> : PartitionedRateLimit
         }
 
         var pending = _limiter.AcquireAsync(resource, permitCount, cancellationToken);
-        return pending.IsCompletedSuccessfully
-            ? new ValueTask<RateLimitLease>(Count(pending.Result))
-            : AwaitLease(pending);
+        return _leases.Count(pending);
     }
 
     /// <inheritdoc />
@@ -87,20 +84,5 @@ internal sealed class PartitionedRateLimiterAdapter<TKey> : PartitionedRateLimit
         }
 
         return base.DisposeAsyncCore();
-    }
-
-    private async ValueTask<RateLimitLease> AwaitLease(ValueTask<RateLimitDecision> pending) =>
-        Count(await pending.ConfigureAwait(false));
-
-    private RateLimitLease Count(RateLimitDecision decision)
-    {
-        if (decision.IsGranted)
-        {
-            Interlocked.Increment(ref _successful);
-            return RateLimitDecisionLease.Acquired;
-        }
-
-        Interlocked.Increment(ref _failed);
-        return RateLimitDecisionLease.From(decision);
     }
 }

@@ -7,8 +7,7 @@ internal sealed class RateLimiterAdapter : RateLimiter
 {
     private readonly IRateLimiter _limiter;
     private readonly LimiterCore? _core;
-    private long _successful;
-    private long _failed;
+    private readonly LeaseCounter _leases = new();
 
     public RateLimiterAdapter(IRateLimiter limiter)
     {
@@ -24,8 +23,8 @@ internal sealed class RateLimiterAdapter : RateLimiter
     {
         CurrentAvailablePermits = _core?.AvailablePermits(_core.Definition.Now()) ?? 0,
         CurrentQueuedCount = _core?.QueuedPermits ?? 0,
-        TotalSuccessfulLeases = Interlocked.Read(ref _successful),
-        TotalFailedLeases = Interlocked.Read(ref _failed),
+        TotalSuccessfulLeases = _leases.Successful,
+        TotalFailedLeases = _leases.Failed,
     };
 
     /// <inheritdoc />
@@ -35,10 +34,10 @@ internal sealed class RateLimiterAdapter : RateLimiter
         {
             // As in System.Threading.RateLimiting: report whether a permit is available, consume nothing.
             // A limiter of another kind cannot be probed: report success without consuming.
-            return Count(_core is null ? RateLimitDecision.Granted : _core.Probe(_core.Definition.Now(), 1));
+            return _leases.Count(_core is null ? RateLimitDecision.Granted : _core.Probe(_core.Definition.Now(), 1));
         }
 
-        return Count(_limiter.TryAcquire(permitCount));
+        return _leases.Count(_limiter.TryAcquire(permitCount));
     }
 
     /// <inheritdoc />
@@ -52,9 +51,7 @@ internal sealed class RateLimiterAdapter : RateLimiter
         }
 
         var pending = _limiter.AcquireAsync(permitCount, cancellationToken);
-        return pending.IsCompletedSuccessfully
-            ? new ValueTask<RateLimitLease>(Count(pending.Result))
-            : AwaitLease(pending);
+        return _leases.Count(pending);
     }
 
     /// <inheritdoc />
@@ -77,20 +74,5 @@ internal sealed class RateLimiterAdapter : RateLimiter
         }
 
         return base.DisposeAsyncCore();
-    }
-
-    private async ValueTask<RateLimitLease> AwaitLease(ValueTask<RateLimitDecision> pending) =>
-        Count(await pending.ConfigureAwait(false));
-
-    private RateLimitLease Count(RateLimitDecision decision)
-    {
-        if (decision.IsGranted)
-        {
-            Interlocked.Increment(ref _successful);
-            return RateLimitDecisionLease.Acquired;
-        }
-
-        Interlocked.Increment(ref _failed);
-        return RateLimitDecisionLease.From(decision);
     }
 }
